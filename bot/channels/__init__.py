@@ -1,0 +1,1 @@
+"""Channels translate between a medium (terminal, Telegram) and engine events/outputs."""

@@ -1,0 +1,98 @@
+"""The conversation in the terminal: numbered choices, free text, /back, /menu, /language.
+
+The same flows, store and turn logic as Telegram; only the rendering differs.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import sys
+from collections.abc import Callable
+from typing import TextIO
+
+from bot.conversation import Lotse
+from bot.engine.io import (
+    N_,
+    Back,
+    Button,
+    ChangeLanguage,
+    Event,
+    Menu,
+    Msg,
+    Output,
+    Press,
+    Resume,
+    Say,
+    Start,
+    Text,
+)
+from bot.i18n import Catalogs
+
+CHANNEL = "console"
+_TAG = re.compile(r"<[^>]+>")
+UNREVIEWED = Msg(N_("This translation has not yet been checked by a native speaker."))
+COMMANDS: dict[str, Callable[[], Event]] = {
+    "/back": Back, "/menu": Menu, "/language": ChangeLanguage, "/start": Start,
+}
+
+
+class Console:
+    """Reads lines, turns them into events, prints outputs."""
+
+    def __init__(self, app: Lotse, catalogs: Catalogs, chat_key: str, language: str,
+                 out: TextIO = sys.stdout) -> None:
+        self.app, self.catalogs, self.chat_key = app, catalogs, chat_key
+        self.language = language
+        self.out = out
+        self.buttons: tuple[Button, ...] = ()
+
+    def run(self, lines: TextIO = sys.stdin) -> None:
+        self.send(Resume())
+        self.write(self.tr(Msg(N_("(Type a number to choose, or write. /back /menu /language; "
+                                  "Ctrl-D to leave.)"))))
+        for raw in lines:
+            line = raw.rstrip("\n")
+            if line.strip() in ("/quit", "/exit"):
+                break
+            self.send(self.event_for(line))
+
+    def event_for(self, line: str) -> Event:
+        stripped = line.strip()
+        if stripped in COMMANDS:
+            return COMMANDS[stripped]()
+        if stripped.isdigit() and 1 <= int(stripped) <= len(self.buttons):
+            return Press(self.buttons[int(stripped) - 1].id)
+        return Text(line)
+
+    def send(self, event: Event) -> None:
+        reply = self.app.turn(CHANNEL, self.chat_key, event, self.language)
+        self.language = reply.language
+        self.show(reply.outputs)
+
+    def show(self, outputs: list[Output]) -> None:
+        for output in outputs:
+            if not isinstance(output, Say):
+                continue
+            self.write(plain(self.tr(output.text)))
+            if output.hint:
+                self.write("  (" + self.tr(output.hint) + ")")
+            if output.unreviewed:
+                self.write("  [" + self.tr(UNREVIEWED) + "]")
+            if output.buttons:
+                self.buttons = output.buttons
+                for number, button in enumerate(output.buttons, 1):
+                    self.write(f"  {number}) {plain(self.tr(button.label))}")
+        self.write("> ", end="")
+
+    def tr(self, text: object) -> str:
+        return self.catalogs.translate(self.language, text)  # type: ignore[arg-type]
+
+    def write(self, text: str, end: str = "\n") -> None:
+        self.out.write(text + end)
+        self.out.flush()
+
+
+def plain(text: str) -> str:
+    """Telegram HTML as terminal text."""
+    return html.unescape(_TAG.sub("", text))

@@ -1,0 +1,81 @@
+"""All settings, from the environment (DESIGN §7). No other module reads `os.environ`."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+EXAMPLE = "(Beispiel – bitte in LOTSE_{name} eintragen)"
+
+
+class Settings(BaseSettings):
+    """Lotse's configuration; secrets are `SecretStr` so they never show in a repr or a log."""
+
+    model_config = SettingsConfigDict(env_prefix="LOTSE_", env_file=None, extra="ignore")
+
+    env: Literal["development", "production"] = "development"
+    telegram_token: SecretStr | None = None
+    telegram_base_url: str = "https://api.telegram.org/bot"
+    database_url: str = "sqlite:///lotse.db"
+    data_keys: SecretStr | None = None
+    pseudonym_key: SecretStr | None = None
+    key_file: Path = Path(".lotse-keys.json")
+    flows_dir: Path | None = None
+    locales_dir: Path | None = None
+    timezone: str = "Europe/Berlin"
+    retention_days: int = Field(90, ge=1)
+    retention_after_appointment_days: int = Field(30, ge=1)
+    review_max_age_days: int = Field(180, ge=1)
+    ask_conviction: bool = False
+    operator_name: str = EXAMPLE.format(name="OPERATOR_NAME")
+    operator_address: str = EXAMPLE.format(name="OPERATOR_ADDRESS")
+    operator_email: str = EXAMPLE.format(name="OPERATOR_EMAIL")
+    dpo_contact: str = EXAMPLE.format(name="DPO_CONTACT")
+    supervisory_authority: str = EXAMPLE.format(name="SUPERVISORY_AUTHORITY")
+    emergency_contacts: str = EXAMPLE.format(name="EMERGENCY_CONTACTS")
+    http_host: str = "127.0.0.1"
+    http_port: int = 8080
+    public_url: str = "http://127.0.0.1:8080"
+    counsellor_chat_id: int | None = None
+    case_webhook_url: str | None = None
+    case_webhook_secret: SecretStr | None = None
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    today: date | None = None  # fixes "today" for demos and tests; never set in production
+
+    @field_validator("emergency_contacts")
+    @classmethod
+    def _read_contacts_file(cls, value: str) -> str:
+        """`LOTSE_EMERGENCY_CONTACTS` may be the text itself or the path of a text file."""
+        path = Path(value)
+        if len(value) < 4096 and "\n" not in value and path.is_file():
+            return path.read_text(encoding="utf-8").strip()
+        return value
+
+    def placeholders(self) -> dict[str, str]:
+        """The operator's values filled into consent, privacy and urgent texts."""
+        return {
+            "operator_name": self.operator_name, "operator_address": self.operator_address,
+            "operator_email": self.operator_email, "dpo_contact": self.dpo_contact,
+            "supervisory_authority": self.supervisory_authority,
+            "retention_days": str(self.retention_days),
+            "emergency_contacts": self.emergency_contacts,
+        }
+
+    def feature_flags(self) -> frozenset[str]:
+        return frozenset({"ask_conviction"} if self.ask_conviction else set())
+
+    def missing_production_secrets(self) -> list[str]:
+        """Secrets `production` refuses to start without."""
+        if self.env != "production":
+            return []
+        missing = [name for name, value in (("LOTSE_DATA_KEYS", self.data_keys),
+                                            ("LOTSE_PSEUDONYM_KEY", self.pseudonym_key))
+                   if value is None or not value.get_secret_value().strip()]
+        if self.webhook_url and self.webhook_secret is None:
+            missing.append("LOTSE_WEBHOOK_SECRET")
+        return missing

@@ -1,0 +1,89 @@
+"""One conversation turn: load the session, run the engine, save — then the channel sends.
+
+The save checks the session's version, so a turn is applied at most once per version even with
+several processes; on a conflict the turn is re-run on the fresh state. Consent records and
+handoff requests are written in the same transaction as the state that produced them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from bot.config import Settings
+from bot.engine import FlowSet, load_or_raise, step
+from bot.engine.io import Event, Handoff, Output, RecordConsent
+from bot.paths import resolve
+from bot.store import db as store_db
+from bot.store import sessions
+from bot.store.crypto import Vault, keys_from
+
+logger = logging.getLogger(__name__)
+MAX_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What a turn produced, and the person's language after it (for chrome strings)."""
+
+    language: str
+    outputs: list[Output]
+
+
+@dataclass
+class Lotse:
+    """What every turn needs: the flows, the database, the keys and a clock."""
+
+    flows: FlowSet
+    engine: Engine
+    vault: Vault
+    today: Callable[[], date]
+
+    def turn(self, channel: str, chat_key: str, event: Event, language: str) -> Reply:
+        """Apply `event` to the chat and persist the result; return what to send."""
+        for attempt in range(MAX_ATTEMPTS):
+            with Session(self.engine) as db:
+                loaded = sessions.load(db, self.vault, channel, chat_key, language)
+                state, outputs = step(loaded.state, event, self.flows, self.today())
+                try:
+                    row_id = sessions.save(db, self.vault, channel, chat_key, loaded, state)
+                    for output in outputs:
+                        if isinstance(output, RecordConsent):
+                            sessions.record_consent(db, row_id, output.version, output.language)
+                        elif isinstance(output, Handoff):
+                            sessions.create_handoff(db, self.vault, row_id, output)
+                    db.commit()
+                except sessions.StaleSession:
+                    db.rollback()
+                    logger.info("turn_retry attempt=%d node=%s", attempt + 1, state.node)
+                    continue
+            logger.info("turn event=%s node=%s", type(event).__name__, state.node)
+            return Reply(state.language, outputs)
+        raise sessions.StaleSession(f"gave up after {MAX_ATTEMPTS} attempts")
+
+
+def build(settings: Settings, *, flows_dir: Path | None = None,
+          upgrade_local: bool = True) -> Lotse:
+    """Load and check everything; raise with the editors' or operators' message if broken."""
+    missing = settings.missing_production_secrets()
+    if missing:
+        raise SystemExit("production needs " + ", ".join(missing))
+    zone = ZoneInfo(settings.timezone)
+
+    def today() -> date:
+        return settings.today or datetime.now(zone).date()
+
+    flows = load_or_raise(resolve(flows_dir or settings.flows_dir, "flows"), today=today(),
+                          settings=settings.feature_flags(), placeholders=settings.placeholders(),
+                          review_max_age_days=settings.review_max_age_days)
+    data_keys, _pseudonym = keys_from(settings)
+    if upgrade_local and store_db.is_local_sqlite(settings.database_url):
+        store_db.upgrade(settings.database_url)
+    return Lotse(flows, store_db.make_engine(settings.database_url), Vault(data_keys), today)

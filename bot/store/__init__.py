@@ -1,0 +1,4 @@
+"""Everything that persists: sessions, consent records, handoff requests — encrypted where personal.
+
+Nothing outside this package talks to the database.
+"""
