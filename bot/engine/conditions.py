@@ -15,7 +15,7 @@ _COMPARE: dict[str, Callable[[int, int], bool]] = {
     "lte": lambda a, b: a <= b, "lt": lambda a, b: a < b,
 }
 _FORMS = "{answer: KEY, is|in|gte|gt|lte|lt|given: …}, {urgent: …}, {consent: …}, " \
-         "{setting: NAME}, {all: […]}, {any: […]}, {not: …}"
+         "{came_from: NODE}, {setting: NAME}, {all: […]}, {any: […]}, {not: …}"
 
 
 class ConditionError(ValueError):
@@ -41,6 +41,10 @@ def parse(raw: Any) -> Condition:
     if keys in ({"urgent"}, {"consent"}):
         (op,) = keys
         return Condition(op, value=_bool(raw[op], op))
+    if keys == {"came_from"}:
+        if not isinstance(raw["came_from"], str):
+            raise ConditionError("'came_from' needs a node id")
+        return Condition("came_from", key=raw["came_from"])
     if keys == {"setting"}:
         if raw["setting"] not in SETTINGS:
             raise ConditionError(f"unknown setting '{raw['setting']}' (known: "
@@ -96,6 +100,7 @@ class Context:
     urgent: bool
     consent: bool
     settings: frozenset[str]
+    came_from: str = ""  # the node the person was at before the current one
 
 
 def holds(cond: Condition, ctx: Context) -> bool:
@@ -113,6 +118,8 @@ def holds(cond: Condition, ctx: Context) -> bool:
         return ctx.consent is cond.value
     if op == "setting":
         return cond.key in ctx.settings
+    if op == "came_from":
+        return ctx.came_from == cond.key
     answer = ctx.answers.get(cond.key)
     if op == "given":
         return (answer is not None and answer != "unknown") is cond.value

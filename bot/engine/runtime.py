@@ -138,7 +138,8 @@ class _Turn:
 
     def context(self, state: State) -> Context:
         return Context(state.answers, rules.is_urgent(state.answers, self.today),
-                       state.consent is not None, self.flows.settings)
+                       state.consent is not None, self.flows.settings,
+                       state.stack[-1] if state.stack else "")
 
     def view(self, state: State) -> View:
         return View(self.flows, state, self.today)

@@ -118,6 +118,10 @@ def _targets(loaded: Loaded) -> list[Problem]:
             if target not in loaded.nodes:
                 found.append(Problem(where, f"unknown target '{target}'"
                                      + _suggest(target, loaded.nodes), node.id))
+        for condition, where in _conditions(node):
+            for ref in _came_from(condition):
+                if ref not in loaded.nodes:
+                    found.append(Problem(where, f"'came_from: {ref}' is not a node", node.id))
         for topic in node.featured:
             if topic not in loaded.topics:
                 found.append(Problem(node.where, f"featured FAQ topic '{topic}' does not exist",
@@ -126,6 +130,21 @@ def _targets(loaded: Loaded) -> list[Problem]:
             found.append(Problem(node.where, f"{len(node.options)} options; at most "
                                  f"{MAX_OPTIONS} fit on a phone screen", node.id))
     return found
+
+
+def _conditions(node: Node) -> Iterator[tuple[Condition, Where]]:
+    if node.when is not None:
+        yield node.when, node.where
+    for branch in (*node.next, *(b for o in node.options for b in o.next)):
+        if branch.condition is not None:
+            yield branch.condition, branch.where
+
+
+def _came_from(condition: Condition) -> Iterator[str]:
+    if condition.op == "came_from":
+        yield condition.key
+    for part in condition.parts:
+        yield from _came_from(part)
 
 
 def _suggest(target: str, nodes: Mapping[str, Node]) -> str:

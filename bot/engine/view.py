@@ -54,7 +54,7 @@ class View:
         buttons = []
         if self.state.stack:
             buttons.append(Button("back", BACK))
-        if node.id != self.flows.menu:
+        if node.id not in (self.flows.menu, self.flows.start):
             buttons.append(Button("menu", MENU))
         return tuple(buttons)
 
