@@ -19,7 +19,7 @@ from sqlmodel import Session
 
 from bot.config import Settings
 from bot.engine import FlowSet, load_or_raise, step
-from bot.engine.io import Event, Handoff, Output, RecordConsent
+from bot.engine.io import Event, Handoff, Output, RecordConsent, WithdrawConsent
 from bot.paths import resolve
 from bot.store import db as store_db
 from bot.store import sessions
@@ -57,6 +57,8 @@ class Lotse:
                     for output in outputs:
                         if isinstance(output, RecordConsent):
                             sessions.record_consent(db, row_id, output.version, output.language)
+                        elif isinstance(output, WithdrawConsent):
+                            sessions.withdraw_consent(db, self.vault, row_id)
                         elif isinstance(output, Handoff):
                             sessions.create_handoff(db, self.vault, row_id, output)
                     db.commit()

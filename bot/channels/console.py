@@ -26,6 +26,7 @@ from bot.engine.io import (
     Say,
     Start,
     Text,
+    Withdraw,
 )
 from bot.i18n import Catalogs
 
@@ -34,6 +35,7 @@ _TAG = re.compile(r"<[^>]+>")
 UNREVIEWED = Msg(N_("This translation has not yet been checked by a native speaker."))
 COMMANDS: dict[str, Callable[[], Event]] = {
     "/back": Back, "/menu": Menu, "/language": ChangeLanguage, "/start": Start,
+    "/stop": Withdraw,
 }
 
 
@@ -46,10 +48,11 @@ class Console:
         self.language = language
         self.out = out
         self.buttons: tuple[Button, ...] = ()
+        self.lettered = False  # buttons as a) b) c) while a number is expected
 
     def run(self, lines: TextIO = sys.stdin) -> None:
         self.send(Resume())
-        self.write(self.tr(Msg(N_("(Type a number to choose, or write. /back /menu /language; "
+        self.write(self.tr(Msg(N_("(Type a number to choose, or write. /back /menu /language /stop; "
                                   "Ctrl-D to leave.)"))))
         for raw in lines:
             line = raw.rstrip("\n")
@@ -61,8 +64,10 @@ class Console:
         stripped = line.strip()
         if stripped in COMMANDS:
             return COMMANDS[stripped]()
-        if stripped.isdigit() and 1 <= int(stripped) <= len(self.buttons):
-            return Press(self.buttons[int(stripped) - 1].id)
+        choice = _letter_index(stripped) if self.lettered else (
+            int(stripped) if stripped.isdigit() else 0)
+        if 1 <= choice <= len(self.buttons):
+            return Press(self.buttons[choice - 1].id)
         return Text(line)
 
     def send(self, event: Event) -> None:
@@ -81,8 +86,10 @@ class Console:
                 self.write("  [" + self.tr(UNREVIEWED) + "]")
             if output.buttons:
                 self.buttons = output.buttons
+                self.lettered = output.expects == "number"
                 for number, button in enumerate(output.buttons, 1):
-                    self.write(f"  {number}) {plain(self.tr(button.label))}")
+                    mark = chr(ord("a") + number - 1) if self.lettered else str(number)
+                    self.write(f"  {mark}) {plain(self.tr(button.label))}")
         self.write("> ", end="")
 
     def tr(self, text: object) -> str:
@@ -91,6 +98,11 @@ class Console:
     def write(self, text: str, end: str = "\n") -> None:
         self.out.write(text + end)
         self.out.flush()
+
+
+def _letter_index(text: str) -> int:
+    """a → 1, b → 2 …; 0 for anything else."""
+    return ord(text) - ord("a") + 1 if len(text) == 1 and "a" <= text <= "z" else 0
 
 
 def plain(text: str) -> str:

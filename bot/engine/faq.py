@@ -1,10 +1,11 @@
-"""Match a free-text question against the FAQ topics with rapidfuzz.
+"""Match a free-text question against the FAQ topics.
 
 Each topic is matched through its question and its phrasings in the person's language and the
 languages of its fallback chain (German last, so German words typed inside another language —
-"duldung", "ausbildung" — still find their topic). The best score per topic ranks the topics.
-A confident, clear winner is answered; a plausible one is offered among the top three; below a
-floor nothing is guessed and a counsellor is offered — a wrong answer harms more than none.
+"duldung", "ausbildung" — still find their topic), word by word (see `similarity`). The best
+score per topic ranks the topics. A confident, clear winner is answered; a plausible one is
+offered among the top three; below a floor nothing is guessed and a counsellor is offered —
+a wrong answer harms more than none.
 """
 
 from __future__ import annotations
@@ -13,16 +14,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from rapidfuzz import fuzz, process
-
 from bot.engine.languages import fallback_chain
 from bot.engine.model import Topic, Translation
 from bot.engine.normalize import normalize
+from bot.engine.similarity import Vocabulary, score, word_similarity
 
-ANSWER_AT = 86.0
-SUGGEST_AT = 62.0
-MARGIN = 4.0
-MIN_QUERY = 3
+ANSWER_AT = 72.0
+SUGGEST_AT = 50.0
+MARGIN = 6.0
+MIN_QUERY = 2
 MAX_QUERY = 500
 
 
@@ -43,46 +43,50 @@ class Match:
 
 
 @dataclass(frozen=True)
-class FaqIndex:
-    """Normalised matching strings per language: parallel lists of text and topic id."""
+class LanguageIndex:
+    candidates: tuple[tuple[str, tuple[str, ...]], ...]  # (topic id, words)
+    vocabulary: Vocabulary
 
-    texts: Mapping[str, tuple[str, ...]]
-    topic_ids: Mapping[str, tuple[str, ...]]
+
+@dataclass(frozen=True)
+class FaqIndex:
+    """Per language: every matching text of every topic as words, and the word weights."""
+
+    languages: Mapping[str, LanguageIndex]
 
     @classmethod
     def build(cls, topics: Mapping[str, Topic],
               translations: Mapping[str, Translation]) -> FaqIndex:
-        texts: dict[str, tuple[str, ...]] = {}
-        ids: dict[str, tuple[str, ...]] = {}
+        languages: dict[str, LanguageIndex] = {}
         for language, translation in translations.items():
-            pairs = sorted({(normalize(s), topic_id)
-                            for topic_id, t in translation.topics.items() if topic_id in topics
-                            for s in (t.question, *t.phrasings) if normalize(s)})
-            texts[language] = tuple(p[0] for p in pairs)
-            ids[language] = tuple(p[1] for p in pairs)
-        return cls(texts, ids)
+            groups: dict[str, set[str]] = {}
+            for topic_id, texts in translation.topics.items():
+                if topic_id in topics:
+                    groups[topic_id] = {normalize(s) for s in (texts.question, *texts.phrasings)
+                                        if normalize(s)}
+            candidates = tuple(sorted((topic_id, tuple(text.split()))
+                                      for topic_id, texts in groups.items() for text in texts))
+            languages[language] = LanguageIndex(candidates, Vocabulary.build(groups.values()))
+        return cls(languages)
 
     def match(self, query: str, language: str, limit: int = 5) -> Match:
         """Rank the topics for `query` typed by a person whose language is `language`."""
-        needle = normalize(query[:MAX_QUERY])
-        if len(needle.replace(" ", "")) < MIN_QUERY:
+        words = normalize(query[:MAX_QUERY]).split()
+        if len("".join(words)) < MIN_QUERY:
             return Match(Decision.NONE, ())
         best: dict[str, float] = {}
         for lang in fallback_chain(language):
-            choices = self.texts.get(lang, ())
-            if not choices:
+            index = self.languages.get(lang)
+            if index is None or not index.candidates:
                 continue
-            for _text, score, index in process.extract(
-                    needle, choices, scorer=_score, processor=None, limit=None,
-                    score_cutoff=SUGGEST_AT * 0.8):
-                topic = self.topic_ids[lang][index]
-                best[topic] = max(best.get(topic, 0.0), float(score))
-        ranked = tuple(sorted(best.items(), key=lambda item: (-item[1], item[0]))[:limit])
-        return Match(_decide(ranked), tuple((t, round(s, 1)) for t, s in ranked))
-
-
-def _score(query: str, choice: str, **_: object) -> float:
-    return float(fuzz.WRatio(query, choice, processor=None))
+            sims = word_similarity(words, index.vocabulary.weights)
+            for topic, candidate in index.candidates:
+                value = score(words, candidate, sims, index.vocabulary)
+                if value > best.get(topic, 0.0):
+                    best[topic] = value
+        ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))[:limit]
+        rounded = tuple((t, round(s, 1)) for t, s in ranked if s > 0)
+        return Match(_decide(rounded), rounded)
 
 
 def _decide(ranked: tuple[tuple[str, float], ...]) -> Decision:

@@ -54,11 +54,16 @@ class ChangeLanguage:
 
 
 @dataclass(frozen=True)
+class Withdraw:
+    """/stop: withdraw consent — the answers are erased, information stays available."""
+
+
+@dataclass(frozen=True)
 class Resume:
     """Show the current question again (after a restart); changes nothing."""
 
 
-Event = Start | Text | Press | Back | Menu | ChangeLanguage | Resume
+Event = Start | Text | Press | Back | Menu | ChangeLanguage | Resume | Withdraw
 
 
 # --- outputs ---------------------------------------------------------------------------------
@@ -90,13 +95,15 @@ class Button:
 @dataclass(frozen=True)
 class Say:
     """One message. `language` is the language the text is written in (for direction);
-    `unreviewed` asks the channel to add the not-yet-reviewed note; `buttons` belong to it."""
+    `unreviewed` asks the channel to add the not-yet-reviewed note; `buttons` belong to it;
+    `expects` tells a channel that typed digits are an answer, not a button number."""
 
     text: str | Msg
     language: str
     unreviewed: bool = False
     hint: Msg | None = None
     buttons: tuple[Button, ...] = ()
+    expects: str | None = None  # the kind of typed answer a question waits for ("number", …)
 
 
 @dataclass(frozen=True)
@@ -119,4 +126,9 @@ class Handoff:
     source: str | None
 
 
-Output = Say | RecordConsent | Handoff
+@dataclass(frozen=True)
+class WithdrawConsent:
+    """Consent was withdrawn: the store erases the answers everywhere and dates the record."""
+
+
+Output = Say | RecordConsent | WithdrawConsent | Handoff

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from rapidfuzz import fuzz, process
-
 from bot.engine import rules
 from bot.engine.answers import Invalid, parse
 from bot.engine.conditions import Context, holds
@@ -31,15 +29,16 @@ from bot.engine.io import (
     Say,
     Start,
     Text,
+    Withdraw,
+    WithdrawConsent,
 )
 from bot.engine.languages import SUPPORTED
 from bot.engine.model import Branch, FlowSet, InputKind, Node, NodeKind, source_hash
-from bot.engine.normalize import normalize
+from bot.engine.similarity import best_label
 from bot.engine.state import State
 from bot.engine.view import View
 
 MAX_HOPS = 25
-LABEL_MATCH = 85.0
 
 OUTDATED = Msg(N_("This button is outdated. Please use the buttons of the latest message."))
 
@@ -63,6 +62,8 @@ def step(state: State, event: Event, flows: FlowSet, today: date) -> tuple[State
     if isinstance(event, ChangeLanguage):
         language_node = next(n.id for n in flows.nodes.values() if n.kind is NodeKind.LANGUAGE)
         return turn.enter(state.evolve(resume=(*state.resume, state.node)[-5:]), language_node)
+    if isinstance(event, Withdraw):
+        return turn.withdraw(state)
     if isinstance(event, Resume):
         return turn.enter(state, state.node, again=True)
     if isinstance(event, Press):
@@ -140,6 +141,18 @@ class _Turn:
         return Context(state.answers, rules.is_urgent(state.answers, self.today),
                        state.consent is not None, self.flows.settings,
                        state.stack[-1] if state.stack else "")
+
+    def withdraw(self, state: State) -> tuple[State, list[Output]]:
+        if state.consent is None and not state.answers:
+            self.out.append(Say(Msg(N_("You have not given consent, so no answers are stored. "
+                                       "You can still use all information.")), state.language))
+        else:
+            self.out.append(WithdrawConsent())
+            self.out.append(Say(Msg(N_("Your consent is withdrawn and your answers are deleted. "
+                                       "You can still read all information, ask questions and "
+                                       "ask for an appointment.")), state.language))
+        state = state.evolve(consent=None, answers={}, stack=(), resume=())
+        return self.enter(state, self.flows.menu)
 
     def view(self, state: State) -> View:
         return View(self.flows, state, self.today)
@@ -231,14 +244,8 @@ class _Turn:
         stripped = text.strip()
         if stripped.isdigit() and 1 <= int(stripped) <= len(buttons):
             return buttons[int(stripped) - 1].id
-        labels = [normalize(b.label) for b in buttons if isinstance(b.label, str)]
-        needle = normalize(text)
-        if not needle or not labels:
-            return None
-        found = process.extract(needle, labels, scorer=fuzz.ratio, processor=None, limit=2)
-        if found and found[0][1] >= LABEL_MATCH and (len(found) < 2 or found[1][1] < found[0][1]):
-            return buttons[found[0][2]].id
-        return None
+        index = best_label(text, [b.label for b in buttons if isinstance(b.label, str)])
+        return buttons[index].id if index is not None else None
 
     # --- FAQ ---------------------------------------------------------------------------------
 

@@ -45,7 +45,9 @@ class View:
     def say(self, node: Node, key: str, buttons: tuple[Button, ...] = (),
             hint: Msg | None = None) -> Say:
         text, lang, unreviewed = text_of(self.flows, self.state.language, node.id, key)
-        return Say(text, lang, unreviewed, hint, buttons)
+        expects = node.input.value if node.kind is NodeKind.QUESTION and node.input and \
+            node.input is not InputKind.CHOICE and key == "text" else None
+        return Say(text, lang, unreviewed, hint, buttons, expects)
 
     def label(self, node: Node, option_id: str) -> str:
         return text_of(self.flows, self.state.language, node.id, f"option.{option_id}")[0]

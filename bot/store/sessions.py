@@ -82,6 +82,20 @@ def record_consent(db: Session, session_id: int, version: str, language: str) ->
     db.add(ConsentRecord(session_id=session_id, text_version=version, language=language))
 
 
+def withdraw_consent(db: Session, vault: Vault, session_id: int) -> None:
+    """Date the consent records and erase the answers from every handoff request (R4)."""
+    for record in db.exec(select(ConsentRecord).where(ConsentRecord.session_id == session_id,
+                                                      ConsentRecord.withdrawn_at == None)):  # noqa: E711
+        record.withdrawn_at = utcnow()
+        db.add(record)
+    for request in db.exec(select(HandoffRequest).where(HandoffRequest.session_id == session_id)):
+        payload = vault.decrypt(request.payload_enc)
+        payload.update(answers={}, pathways=[], summary_de="Einwilligung widerrufen; "
+                       "Angaben gelöscht.")
+        request.payload_enc = vault.encrypt(payload)
+        db.add(request)
+
+
 def create_handoff(db: Session, vault: Vault, session_id: int, handoff: Handoff) -> None:
     payload = {"answers": dict(handoff.answers), "pathways": list(handoff.pathways),
                "summary_de": handoff.summary_de, "source": handoff.source}

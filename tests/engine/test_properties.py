@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.engine import FlowSet, State, step
-from bot.engine.io import Back, ChangeLanguage, Menu, Press, Resume, Say, Start, Text
+from bot.engine.io import Back, ChangeLanguage, Menu, Press, Resume, Say, Start, Text, Withdraw
 from bot.engine.languages import SUPPORTED
 from tests.conftest import TODAY
 
@@ -25,7 +25,7 @@ texts = st.one_of(
 events = st.one_of(
     texts.map(Text),
     st.one_of(st.sampled_from(BUTTONS), st.text(max_size=70)).map(Press),
-    st.sampled_from([Back(), Menu(), ChangeLanguage(), Resume()]),
+    st.sampled_from([Back(), Menu(), ChangeLanguage(), Resume(), Withdraw()]),
     st.sampled_from([*SUPPORTED, None, "xx"]).map(lambda lang: Start(language=lang)),
 )
 

@@ -22,6 +22,8 @@ from bot.engine.io import (
     Say,
     Start,
     Text,
+    Withdraw,
+    WithdrawConsent,
 )
 from tests.conftest import TODAY
 
@@ -37,7 +39,7 @@ def event_of(item: dict[str, Any]) -> Event:
     if "text" in item:
         return Text(str(item["text"]))
     return {"back": Back(), "menu": Menu(), "language": ChangeLanguage(),
-            "resume": Resume()}[next(k for k in item if k != "expect")]
+            "resume": Resume(), "withdraw": Withdraw()}[next(k for k in item if k != "expect")]
 
 
 def text(say: Say) -> str:
@@ -73,6 +75,8 @@ def check(number: int, expect: dict[str, Any], state: State, outputs: list[Any])
         assert (state.consent is not None) is expect["consent"], where
     if "record_consent" in expect:
         assert any(isinstance(o, RecordConsent) for o in outputs) is expect["record_consent"]
+    if "withdraw_consent" in expect:
+        assert any(isinstance(o, WithdrawConsent) for o in outputs) is expect["withdraw_consent"]
     if "language" in expect:
         assert state.language == expect["language"], where
     if "unreviewed" in expect:

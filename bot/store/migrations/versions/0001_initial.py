@@ -27,8 +27,8 @@ def upgrade() -> None:
         sa.Column("position", sa.Text(), nullable=False),
         sa.Column("answers_enc", sa.Text(), nullable=True),
         sa.Column("consent_version", sa.String(length=16), nullable=True),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.UniqueConstraint("channel", "chat_key", name="uq_chat_session_chat"),
     )
@@ -40,8 +40,8 @@ def upgrade() -> None:
                   sa.ForeignKey("chat_session.id", ondelete="CASCADE"), nullable=False),
         sa.Column("text_version", sa.String(length=16), nullable=False),
         sa.Column("language", sa.String(length=8), nullable=False),
-        sa.Column("given_at", sa.DateTime(), nullable=False),
-        sa.Column("withdrawn_at", sa.DateTime(), nullable=True),
+        sa.Column("given_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("withdrawn_at", sa.DateTime(timezone=True), nullable=True),
     )
     op.create_index("ix_consent_record_session_id", "consent_record", ["session_id"])
     op.create_table(
@@ -55,7 +55,7 @@ def upgrade() -> None:
         sa.Column("priority", sa.String(length=8), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("payload_enc", sa.Text(), nullable=False),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_index("ix_handoff_request_session_id", "handoff_request", ["session_id"])
     op.create_index("ix_handoff_request_created_at", "handoff_request", ["created_at"])
