@@ -7,7 +7,7 @@ import logging
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 
@@ -41,7 +41,7 @@ def _settings() -> Settings:
         _fail(f"settings: {exc}")
 
 
-def _fail(message: str, code: int = 1) -> Any:
+def _fail(message: str, code: int = 1) -> NoReturn:
     typer.echo(message, err=True)
     raise typer.Exit(code)
 
@@ -220,7 +220,7 @@ def simulate(answers: Annotated[Path, typer.Option("--answers", help="intake ans
         typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
         return
     typer.echo(f"priority: {outcome.priority}\npathways: {', '.join(outcome.pathways) or '—'}")
-    typer.echo(result["handoff"]["summary_de"])
+    typer.echo(summary_de(given, outcome))
 
 
 @db_app.command("upgrade")

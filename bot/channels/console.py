@@ -52,8 +52,8 @@ class Console:
 
     def run(self, lines: TextIO = sys.stdin) -> None:
         self.send(Resume())
-        self.write(self.tr(Msg(N_("(Type a number to choose, or write. /back /menu /language /stop; "
-                                  "Ctrl-D to leave.)"))))
+        self.write(self.tr(Msg(N_("(Type a number to choose, or write. "
+                                  "/back /menu /language /stop; Ctrl-D to leave.)"))))
         for raw in lines:
             line = raw.rstrip("\n")
             if line.strip() in ("/quit", "/exit"):

@@ -14,7 +14,7 @@ from babel import Locale, UnknownLocaleError
 from rapidfuzz import fuzz, process
 
 from bot.engine.intake import FIELDS
-from bot.engine.io import Msg, N_
+from bot.engine.io import N_, Msg
 from bot.engine.model import InputKind, Node
 from bot.engine.normalize import ascii_digits, normalize, strip_invisible
 

@@ -67,7 +67,8 @@ def _parse_answer(raw: Mapping[str, Any]) -> Condition:
         raise ConditionError(f"unknown intake key '{key}' in condition")
     ops = set(raw) - {"answer"}
     if len(ops) != 1:
-        raise ConditionError(f"'answer: {key}' needs exactly one of is, in, gte, gt, lte, lt, given")
+        raise ConditionError(
+            f"'answer: {key}' needs exactly one of is, in, gte, gt, lte, lt, given")
     (op,) = ops
     operand = raw[op]
     if op == "is":

@@ -1,4 +1,4 @@
-"""The intake keys of content/intake.md: what may be stored, its values, and which keys are sensitive.
+"""The intake keys of content/intake.md: what may be stored, its values, which are sensitive.
 
 This table is the data contract shared by the flow validator, the runtime (parsing answers),
 `lotse simulate`, the counsellors' summary and the data export. Keys and values are never

@@ -205,7 +205,7 @@ def _read_node(r: _Reader, raw: Mapping[str, Any], flow: str, where: Where) -> N
                   "start with a letter, at most 32 characters")
         return
     try:
-        kind = NodeKind(raw.get("kind"))
+        kind = NodeKind(str(raw.get("kind")))
     except ValueError:
         r.problem(where, f"unknown kind {raw.get('kind')!r} (kinds: "
                   + ", ".join(k.value for k in NodeKind) + ")", node_id)
@@ -349,7 +349,7 @@ def _question_fields(r: _Reader, raw: Mapping[str, Any], kind: NodeKind, node_id
                   node_id)
     fields["sensitive"] = sensitive if isinstance(sensitive, bool) else None
     try:
-        fields["input"] = InputKind(raw.get("input")) if "input" in raw else None
+        fields["input"] = InputKind(str(raw.get("input"))) if "input" in raw else None
     except ValueError:
         r.problem(Where(where.file, line_of(raw, "input")), f"unknown input {raw.get('input')!r} "
                   f"(inputs: {', '.join(i.value for i in InputKind)})", node_id)
@@ -514,15 +514,17 @@ def _read_meta(r: _Reader, data: Mapping[str, Any], label: str, language: str) -
     meta = data.get("meta")
     where = Where(label, line_of(data, "meta"))
     if not isinstance(meta, Mapping):
-        r.problem(where, "a translation file starts with 'meta: {language: …, review: {status: …}}'")
+        r.problem(where,
+                  "a translation file starts with 'meta: {language: …, review: {status: …}}'")
         return False
     if meta.get("language") != language:
-        r.problem(where, f"meta.language is {meta.get('language')!r} but the folder is '{language}'")
+        r.problem(where,
+                  f"meta.language is {meta.get('language')!r} but the folder is '{language}'")
     review = meta.get("review")
-    status = review.get("status") if isinstance(review, Mapping) else None
-    if status not in ("machine", "reviewed"):
+    if not isinstance(review, Mapping) or review.get("status") not in ("machine", "reviewed"):
         r.problem(where, "meta.review.status must be 'machine' or 'reviewed'")
         return False
+    status = str(review["status"])
     if status == "reviewed" and not (review.get("by") and review.get("date")):
         r.problem(where, "a reviewed translation names who reviewed it (by) and when (date)")
     return status == "reviewed"

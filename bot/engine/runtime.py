@@ -14,6 +14,7 @@ from bot.engine.answers import Invalid, parse
 from bot.engine.conditions import Context, holds
 from bot.engine.faq import Decision
 from bot.engine.io import (
+    N_,
     Back,
     Button,
     ChangeLanguage,
@@ -21,14 +22,12 @@ from bot.engine.io import (
     Handoff,
     Menu,
     Msg,
-    N_,
     Output,
     Press,
     RecordConsent,
     Resume,
     Say,
     Start,
-    Text,
     Withdraw,
     WithdrawConsent,
 )

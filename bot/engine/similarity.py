@@ -50,7 +50,8 @@ def _idf(total: int, documents: int) -> float:
     return math.log((total + 1) / (documents + 0.5)) + 0.1
 
 
-def word_similarity(words: Sequence[str], vocabulary: Iterable[str]) -> dict[tuple[str, str], float]:
+def word_similarity(words: Sequence[str],
+                    vocabulary: Iterable[str]) -> dict[tuple[str, str], float]:
     """Similarity (0..1) of each typed word with each known word it resembles."""
     known = list(dict.fromkeys(vocabulary))
     found: dict[tuple[str, str], float] = {}

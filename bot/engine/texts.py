@@ -32,10 +32,12 @@ _PLACEHOLDER = re.compile(r"\{([^{}\s]*)\}")
 
 #: Wording that hands out an individual legal verdict, per language (lower-cased text).
 VERDICTS: dict[str, tuple[str, ...]] = {
-    "de": (r"\bsie erfüllen\b", r"\bdu erfüllst\b", r"\bsie haben (einen |ein )?(rechts)?anspruch\b",
+    "de": (r"\bsie erfüllen\b", r"\bdu erfüllst\b",
+           r"\bsie haben (einen |ein )?(rechts)?anspruch\b",
            r"\bsie qualifizieren sich\b", r"\bsie sind (dazu )?berechtigt\b",
            r"\bsie (bekommen|erhalten) (sicher |bestimmt )?(eine|die|ein) (aufenthaltserlaubnis|"
-           r"duldung|bleiberecht)", r"\bsie haben keine chance\b", r"\bsie kommen (nicht )?in frage\b"),
+           r"duldung|bleiberecht)", r"\bsie haben keine chance\b",
+           r"\bsie kommen (nicht )?in frage\b"),
     "en": (r"\byou (do not |don't |)qualify\b", r"\byou are (not )?eligible\b",
            r"\byou're (not )?eligible\b", r"\byou are (not )?entitled\b",
            r"\byou meet (all )?the (requirements|conditions)\b",

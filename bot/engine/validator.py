@@ -7,6 +7,7 @@ and translations that no longer match the German structure.
 
 from __future__ import annotations
 
+import difflib
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, timedelta
@@ -65,7 +66,7 @@ def check(loaded: Loaded, *, today: date, review_max_age_days: int) -> list[Prob
     found += _entries(loaded)
     found += _targets(loaded)
     for node in loaded.nodes.values():
-        found += _node_rules(node, loaded)
+        found += _node_rules(node)
         found += _legal(node.where, node.id, node.reviewed, node.valid_until, today,
                         review_max_age_days)
     for topic in loaded.topics.values():
@@ -148,13 +149,11 @@ def _came_from(condition: Condition) -> Iterator[str]:
 
 
 def _suggest(target: str, nodes: Mapping[str, Node]) -> str:
-    import difflib
-
     close = difflib.get_close_matches(target, list(nodes), n=1)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
-def _node_rules(node: Node, loaded: Loaded) -> list[Problem]:
+def _node_rules(node: Node) -> list[Problem]:
     if node.kind is not NodeKind.QUESTION:
         return []
     found: list[Problem] = []

@@ -95,9 +95,8 @@ class View:
         parts = [self.say(node, "text")]
         if outcome.urgent:
             parts.append(self.say(node, "urgent"))
-        tags = [t for t in outcome.pathways]
-        parts += [self.say(node, f"pathway.{t}") for t in tags]
-        if not any(t in rules.PATHWAYS for t in tags):
+        parts += [self.say(node, f"pathway.{t}") for t in outcome.pathways]
+        if not any(t in rules.PATHWAYS for t in outcome.pathways):
             parts.append(self.say(node, "none"))
         parts.append(self.say(node, "note"))
         shown = [p for p in parts if p.text]

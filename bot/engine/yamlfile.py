@@ -14,7 +14,7 @@ from bot.engine.model import Where
 from bot.engine.problems import Problem
 
 
-class _Constructor(RoundTripConstructor):  # type: ignore[misc]
+class _Constructor(RoundTripConstructor):
     """Reads `18_26` or `25_5` as the text it looks like, never as the number 1826 or 255.
 
     YAML allows underscores in numbers; in our files they are always ids and values

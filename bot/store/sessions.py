@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.engine.io import Handoff
 from bot.engine.state import State
@@ -70,8 +70,8 @@ def save(db: Session, vault: Vault, channel: str, chat_key: str, loaded: Loaded,
         assert row.id is not None
         return row.id
     result = db.execute(update(ChatSession)
-                        .where(ChatSession.id == loaded.row_id,  # type: ignore[arg-type]
-                               ChatSession.version == loaded.version)
+                        .where(col(ChatSession.id) == loaded.row_id,
+                               col(ChatSession.version) == loaded.version)
                         .values(version=loaded.version + 1, **values))
     if getattr(result, "rowcount", 0) != 1:
         raise StaleSession(chat_key)
@@ -85,7 +85,7 @@ def record_consent(db: Session, session_id: int, version: str, language: str) ->
 def withdraw_consent(db: Session, vault: Vault, session_id: int) -> None:
     """Date the consent records and erase the answers from every handoff request (R4)."""
     for record in db.exec(select(ConsentRecord).where(ConsentRecord.session_id == session_id,
-                                                      ConsentRecord.withdrawn_at == None)):  # noqa: E711
+                                                      col(ConsentRecord.withdrawn_at).is_(None))):
         record.withdrawn_at = utcnow()
         db.add(record)
     for request in db.exec(select(HandoffRequest).where(HandoffRequest.session_id == session_id)):

@@ -18,7 +18,8 @@ TODAY = date(2026, 11, 25)
 # (row, answers, expected tag present?)
 CASES: list[tuple[str, str, dict[str, Any], bool]] = [
     # 25a
-    ("25a", "young, 4 years, 2 years Duldung, school", {"age_group": "18_26", "entry_date": "2022-09",
+    ("25a", "young, 4 years, 2 years Duldung, school", {"age_group": "18_26",
+     "entry_date": "2022-09",
      "duldung_since": "2024-01", "school_years_de": 3}, True),
     ("25a", "27 reached", {"age_group": "27_plus", "entry_date": "2015-01",
      "duldung_since": "2016-01", "school_years_de": 5}, False),

@@ -70,7 +70,7 @@ def check(number: int, expect: dict[str, Any], state: State, outputs: list[Any])
     if "buttons" in expect:
         assert [b.id for b in says[-1].buttons] == expect["buttons"], where
     if "answers" in expect:
-        assert dict(state.answers) == {k: v for k, v in expect["answers"].items()}, where
+        assert dict(state.answers) == dict(expect["answers"]), where
     if "consent" in expect:
         assert (state.consent is not None) is expect["consent"], where
     if "record_consent" in expect:

@@ -50,7 +50,8 @@ def test_upgrade_twice_is_harmless(tmp_path: Path) -> None:
 
 def answer_prescreen(lotse: Lotse, chat: str) -> None:
     for event in (Start(language="de"), Press("opt:go"), Press("opt:prescreen"),
-                  Press("opt:start"), Press("accept"), Press("opt:no"), Press("opt:no"), Press("opt:no"),
+                  Press("opt:start"), Press("accept"),
+                  Press("opt:no"), Press("opt:no"), Press("opt:no"),
                   Text("12.2026"), Press("opt:yes"), Text(CANARY_NAME)):
         lotse.turn("test", chat, event, "de")
 
