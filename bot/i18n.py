@@ -10,6 +10,7 @@ from __future__ import annotations
 import gettext
 import io
 import re
+import unicodedata
 from collections.abc import Mapping
 from datetime import date, datetime
 from functools import lru_cache
@@ -115,7 +116,10 @@ def endonym(code: str) -> str:
         name = Locale.parse(code).get_display_name(code) or code
     except (UnknownLocaleError, ValueError):
         return code
-    return name[:1].upper() + name[1:]
+    # Capitals only where the script has them in running text (not Georgian's Mtavruli).
+    if name[:1] and unicodedata.name(name[0], "").startswith(("LATIN", "CYRILLIC")):
+        return name[:1].upper() + name[1:]
+    return name
 
 
 def direction(language: str) -> str:
