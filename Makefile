@@ -46,7 +46,7 @@ locales: $(STAMP)
 	for lang in $(LANGS); do \
 		if [ -f locales/$$lang/LC_MESSAGES/messages.po ]; then \
 			$(BIN)/pybabel update --domain messages --input-file locales/messages.pot \
-				--output-dir locales --locale $$lang --no-wrap; \
+				--output-dir locales --locale $$lang --no-wrap --ignore-obsolete; \
 		else \
 			$(BIN)/pybabel init --domain messages --input-file locales/messages.pot \
 				--output-dir locales --locale $$lang --no-wrap; \
