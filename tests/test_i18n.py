@@ -10,8 +10,17 @@ import pytest
 
 from bot.engine.io import LanguageName, Msg
 from bot.engine.languages import SUPPORTED
-from bot.i18n import FSI, PDI, Catalogs, direction, endonym, format_date, format_datetime
-from bot.i18n import isolate, negotiate
+from bot.i18n import (
+    FSI,
+    PDI,
+    Catalogs,
+    direction,
+    endonym,
+    format_date,
+    format_datetime,
+    isolate,
+    negotiate,
+)
 from tests.conftest import LOCALES
 
 
