@@ -76,13 +76,12 @@ class Console:
         self.show(reply.outputs)
 
     def show(self, outputs: list[Output]) -> None:
-        for output in outputs:
-            if not isinstance(output, Say):
-                continue
+        says = [o for o in outputs if isinstance(o, Say)]
+        # The not-yet-reviewed note once per turn, under the last such text: enough to know.
+        noted = max((i for i, s in enumerate(says) if s.unreviewed), default=-1)
+        for index, output in enumerate(says):
             self.write(plain(self.tr(output.text)))
-            if output.hint:
-                self.write("  (" + self.tr(output.hint) + ")")
-            if output.unreviewed:
+            if index == noted:
                 self.write("  [" + self.tr(UNREVIEWED) + "]")
             if output.buttons:
                 self.buttons = output.buttons

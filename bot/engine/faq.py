@@ -46,6 +46,18 @@ class Match:
 class LanguageIndex:
     candidates: tuple[tuple[str, tuple[str, ...]], ...]  # (topic id, words)
     vocabulary: Vocabulary
+    by_word: Mapping[str, tuple[int, ...]]  # word → candidates using it (only those can score)
+
+    @classmethod
+    def build(cls, groups: Mapping[str, set[str]]) -> LanguageIndex:
+        candidates = tuple(sorted((topic_id, tuple(text.split()))
+                                  for topic_id, texts in groups.items() for text in texts))
+        by_word: dict[str, list[int]] = {}
+        for index, (_topic, words) in enumerate(candidates):
+            for word in set(words):
+                by_word.setdefault(word, []).append(index)
+        return cls(candidates, Vocabulary.build(groups.values()),
+                   {w: tuple(ids) for w, ids in by_word.items()})
 
 
 @dataclass(frozen=True)
@@ -64,9 +76,7 @@ class FaqIndex:
                 if topic_id in topics:
                     groups[topic_id] = {normalize(s) for s in (texts.question, *texts.phrasings)
                                         if normalize(s)}
-            candidates = tuple(sorted((topic_id, tuple(text.split()))
-                                      for topic_id, texts in groups.items() for text in texts))
-            languages[language] = LanguageIndex(candidates, Vocabulary.build(groups.values()))
+            languages[language] = LanguageIndex.build(groups)
         return cls(languages)
 
     def match(self, query: str, language: str, limit: int = 5) -> Match:
@@ -80,7 +90,9 @@ class FaqIndex:
             if index is None or not index.candidates:
                 continue
             sims = word_similarity(words, index.vocabulary.weights)
-            for topic, candidate in index.candidates:
+            reachable = {i for (_w, known) in sims for i in index.by_word.get(known, ())}
+            for position in reachable:
+                topic, candidate = index.candidates[position]
                 value = score(words, candidate, sims, index.vocabulary)
                 if value > best.get(topic, 0.0):
                     best[topic] = value

@@ -101,7 +101,6 @@ class Say:
     text: str | Msg
     language: str
     unreviewed: bool = False
-    hint: Msg | None = None
     buttons: tuple[Button, ...] = ()
     expects: str | None = None  # the kind of typed answer a question waits for ("number", …)
 

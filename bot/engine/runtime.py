@@ -279,7 +279,7 @@ class _Turn:
         if node.kind is NodeKind.FAQ:
             last = self.out[-1]
             assert isinstance(last, Say)
-            self.out[-1] = Say(last.text, last.language, last.unreviewed, None,
+            self.out[-1] = Say(last.text, last.language, last.unreviewed,
                                (Button("appointment", Msg(N_("Book a counselling appointment"))),
                                 *view.nav(node)))
             return state.evolve(suggestions=()), self.out

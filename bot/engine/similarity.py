@@ -60,9 +60,11 @@ def word_similarity(words: Sequence[str],
                                                limit=None, score_cutoff=WORD_MATCH):
             found[(word, other)] = score / 100.0
         if len(word) >= MIN_PART:
-            for other in known:
-                if (word, other) not in found and len(other) >= MIN_PART and (
-                        word in other or other in word):
+            # partial_ratio is 100 exactly when the shorter word occurs inside the longer one.
+            for other, _score, _ in process.extract(word, known, scorer=fuzz.partial_ratio,
+                                                    processor=None, limit=None,
+                                                    score_cutoff=100):
+                if (word, other) not in found and len(other) >= MIN_PART:
                     found[(word, other)] = PART_MATCH
     return found
 

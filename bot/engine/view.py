@@ -42,12 +42,11 @@ class View:
     state: State
     today: date
 
-    def say(self, node: Node, key: str, buttons: tuple[Button, ...] = (),
-            hint: Msg | None = None) -> Say:
+    def say(self, node: Node, key: str, buttons: tuple[Button, ...] = ()) -> Say:
         text, lang, unreviewed = text_of(self.flows, self.state.language, node.id, key)
         expects = node.input.value if node.kind is NodeKind.QUESTION and node.input and \
             node.input is not InputKind.CHOICE and key == "text" else None
-        return Say(text, lang, unreviewed, hint, buttons, expects)
+        return Say(text, lang, unreviewed, buttons, expects)
 
     def label(self, node: Node, option_id: str) -> str:
         return text_of(self.flows, self.state.language, node.id, f"option.{option_id}")[0]
@@ -87,8 +86,7 @@ class View:
         if node.kind is NodeKind.RESULT:
             out.append(self.result(node, buttons))
             return
-        out.append(self.say(node, "text", buttons, _HINTS.get(node.input)
-                            if node.kind is NodeKind.QUESTION and node.input else None))
+        out.append(self.say(node, "text", buttons))
 
     def result(self, node: Node, buttons: tuple[Button, ...]) -> Say:
         outcome = rules.evaluate(self.state.answers, self.today)
@@ -102,7 +100,7 @@ class View:
         shown = [p for p in parts if p.text]
         first = shown[0]
         body = "\n\n".join(str(p.text) for p in shown)
-        return Say(body, first.language, any(p.unreviewed for p in shown), None, buttons)
+        return Say(body, first.language, any(p.unreviewed for p in shown), buttons)
 
     def topic_question(self, topic: str) -> str:
         for lang in fallback_chain(self.state.language):
@@ -120,13 +118,3 @@ class View:
                 return Say(fill(body, dict(self.flows.placeholders)), lang, unreviewed)
         return Say(Msg(N_("Sorry, this answer is not available.")), self.state.language)
 
-
-_HINTS: dict[InputKind | None, Msg] = {
-    InputKind.DATE: Msg(N_("Write the date like 15.03.2019 — month and year (03/2019) are "
-                           "enough.")),
-    InputKind.MONTH: Msg(N_("Month and year are enough, like 03/2019.")),
-    InputKind.NUMBER: Msg(N_("Write a number, like 2.")),
-    InputKind.PHONE: Msg(N_("With the country code, like +49 151 1234567.")),
-    InputKind.COUNTRY: Msg(N_("Write the name of the country.")),
-    InputKind.TEXT: Msg(N_("Write a short answer.")),
-}
