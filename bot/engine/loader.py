@@ -30,7 +30,7 @@ from bot.engine.model import (
 )
 from bot.engine.problems import Problem, Severity
 from bot.engine.rules import ALL_TAGS
-from bot.engine.texts import check_text
+from bot.engine.texts import MAX_MESSAGE_CHARS, check_text, readability
 from bot.engine.yamlfile import line_of, read
 
 ID = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
@@ -63,6 +63,7 @@ _REQUIRED: dict[NodeKind, tuple[str, ...]] = {
 _PLAIN_TEXTS = ("text", "accept", "decline", "note", "none", "urgent")
 _TRANSLATED_NODE_KEYS = {*_PLAIN_TEXTS, "options", "pathways", "source"}
 HANDOFF_REASONS = ("prescreen", "urgent", "talk")
+CONSENT_CHARS = 2000
 
 
 @dataclass
@@ -125,12 +126,16 @@ class _Reader:
                              f"unknown field '{key}' in {what}{hint}", node)
 
     def text(self, raw: Any, where: Where, node: str | None, language: str,
-             what: str, *, label: bool = False) -> str | None:
+             what: str, *, label: bool = False,
+             readable_chars: int | None = MAX_MESSAGE_CHARS) -> str | None:
         if not isinstance(raw, str):
             self.problem(where, f"{what} must be text", node)
             return None
         for message in check_text(raw, language, label=label):
             self.problem(where, f"{what}: {message}", node)
+        if language == SOURCE and not label and readable_chars:
+            for message in readability(raw, max_chars=readable_chars):
+                self.problem(where, f"{what}: {message}", node, Severity.WARNING)
         return raw
 
 
@@ -218,10 +223,12 @@ def _read_node(r: _Reader, raw: Mapping[str, Any], flow: str, where: Where) -> N
         if key not in raw:
             r.problem(where, f"a {kind} node needs '{key}'", node_id)
     texts: dict[str, str] = {}
+    # The consent text must say everything GDPR Art. 13 asks for: it may be longer.
+    chars = CONSENT_CHARS if kind is NodeKind.CONSENT else MAX_MESSAGE_CHARS
     for key in _PLAIN_TEXTS:
         if key in raw and key in _COMMON | _FIELDS[kind]:
             value = r.text(raw[key], Where(where.file, line_of(raw, key, where.line)),
-                           node_id, SOURCE, key)
+                           node_id, SOURCE, key, readable_chars=chars)
             if value is not None:
                 texts[key] = value
     if kind is NodeKind.RESULT:

@@ -137,6 +137,26 @@ def check_text(text: str, language: str, *, label: bool = False) -> list[str]:
     return found
 
 
+MAX_SENTENCE_WORDS = 20
+MAX_MESSAGE_CHARS = 700
+_SENTENCE_END = re.compile(r"(?<=[.!?:])\s+|\n+")
+
+
+def readability(text: str, *, max_chars: int = MAX_MESSAGE_CHARS) -> list[str]:
+    """Warnings for German source texts: plain language means short sentences and messages."""
+    plain = _PLACEHOLDER.sub("Beispiel e. V.", html.unescape(_TAG.sub("", text)))
+    found = []
+    longest = max((s for s in _SENTENCE_END.split(plain) if s.strip()),
+                  key=lambda s: len(s.split()), default="")
+    if len(longest.split()) > MAX_SENTENCE_WORDS:
+        found.append(f"a sentence has {len(longest.split())} words (plain German: at most "
+                     f"{MAX_SENTENCE_WORDS}): \"{' '.join(longest.split()[:8])} …\"")
+    if len(plain) > max_chars:
+        found.append(f"the message has {len(plain)} characters (plain German: at "
+                     f"most {max_chars}; one idea per message)")
+    return found
+
+
 def fill(text: str, values: dict[str, str]) -> str:
     """Fill the operator's placeholders; other braces are left as they are, never an error."""
     return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), text)
