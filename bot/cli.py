@@ -26,8 +26,10 @@ app = typer.Typer(help="Lotse — first-contact guidance on Bleiberecht.", no_ar
                   pretty_exceptions_enable=False)
 flows_app = typer.Typer(help="Editors' tools for flow files and catalogs.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+faq_app = typer.Typer(help="FAQ matching quality.", no_args_is_help=True)
 app.add_typer(flows_app, name="flows")
 app.add_typer(db_app, name="db")
+app.add_typer(faq_app, name="faq")
 
 FlowsOpt = Annotated[Path | None, typer.Option("--flows", help="flow folder (default flows/)")]
 LocalesOpt = Annotated[Path | None, typer.Option("--locales", help="locales folder")]
@@ -221,6 +223,36 @@ def simulate(answers: Annotated[Path, typer.Option("--answers", help="intake ans
         return
     typer.echo(f"priority: {outcome.priority}\npathways: {', '.join(outcome.pathways) or '—'}")
     typer.echo(summary_de(given, outcome))
+
+
+@faq_app.command("eval")
+def faq_eval(json_out: JsonOpt = False,
+             labelled: Annotated[Path, typer.Option("--set", help="folder of <lang>.yaml")] = Path(
+                 "tests/faq_eval"),
+             misses: Annotated[bool, typer.Option(help="list what was matched wrongly")] = False,
+             flows: FlowsOpt = None, locales: LocalesOpt = None) -> None:
+    """Accuracy on the project's labelled FAQ set: top-1, top-3, false confidence."""
+    from bot.evaluation import evaluate, report
+
+    flowset = _load(flows, locales)
+    if not labelled.is_dir():
+        _fail(f"{labelled}: no labelled set here (run from the repository or pass --set)", 2)
+    scores = evaluate(flowset.faq, labelled)
+    figures = report(scores)
+    if json_out:
+        typer.echo(json.dumps(figures, indent=2))
+        return
+    typer.echo(f"{'lang':6} {'cases':>6} {'top-1':>7} {'top-3':>7} {'wrong':>7} "
+               f"{'no-match':>9} {'false-conf.':>12}")
+    for language, row in [*figures["languages"].items(), ("all", figures["overall"])]:
+        typer.echo(f"{language:6} {row['cases']:>6} {row['top1']:>7.1%} {row['top3']:>7.1%} "
+                   f"{row['wrong_answer_rate']:>7.1%} {row['no_match']:>9} "
+                   f"{row['false_confident_rate']:>12.1%}")
+    if misses:
+        for language, score in scores.items():
+            for miss in score.misses:
+                typer.echo(f"{language} {miss['topic']}: {miss['question']!r} -> "
+                           f"{miss['got']} ({miss['decision']})")
 
 
 @db_app.command("upgrade")
