@@ -30,7 +30,7 @@ def test_flows_check_names_file_line_and_node_and_exits_1(tmp_path: Path) -> Non
                     "utf-8")
     result = lotse("flows", "check", "--flows", str(broken), "--locales", str(LOCALES))
     assert result.returncode == 1
-    assert "flows/de/main.yaml:33: node 'info_duldung': unknown target 'nowhere'" in result.stdout
+    assert "flows/de/main.yaml:34: node 'info_duldung': unknown target 'nowhere'" in result.stdout
 
 
 def test_the_bot_refuses_to_start_on_a_broken_flow_set(tmp_path: Path) -> None:
@@ -41,7 +41,7 @@ def test_the_bot_refuses_to_start_on_a_broken_flow_set(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-m", "bot", "chat", "--flows", str(broken)],
                             cwd=tmp_path, capture_output=True, text=True, timeout=60, input="")
     assert result.returncode == 1
-    assert "flows/de/main.yaml:28: node 'info_duldung': unknown kind 'mesage'" in result.stderr
+    assert "flows/de/main.yaml:29: node 'info_duldung': unknown kind 'mesage'" in result.stderr
 
 
 def test_flows_status_json_counts_flows_and_catalogs() -> None:

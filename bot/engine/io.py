@@ -59,11 +59,27 @@ class Withdraw:
 
 
 @dataclass(frozen=True)
+class Delete:
+    """/delete: ask to confirm, then erase everything stored about the person."""
+
+
+@dataclass(frozen=True)
+class Privacy:
+    """/privacy: the privacy information."""
+
+
+@dataclass(frozen=True)
+class Help:
+    """/help: what the bot can do and its commands."""
+
+
+@dataclass(frozen=True)
 class Resume:
     """Show the current question again (after a restart); changes nothing."""
 
 
-Event = Start | Text | Press | Back | Menu | ChangeLanguage | Resume | Withdraw
+Event = (Start | Text | Press | Back | Menu | ChangeLanguage | Resume | Withdraw | Delete
+         | Privacy | Help)
 
 
 # --- outputs ---------------------------------------------------------------------------------
@@ -130,4 +146,9 @@ class WithdrawConsent:
     """Consent was withdrawn: the store erases the answers everywhere and dates the record."""
 
 
-Output = Say | RecordConsent | WithdrawConsent | Handoff
+@dataclass(frozen=True)
+class Erase:
+    """The person confirmed /delete: the store erases everything about them, keeps nothing."""
+
+
+Output = Say | RecordConsent | WithdrawConsent | Handoff | Erase

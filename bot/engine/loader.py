@@ -81,6 +81,7 @@ class Loaded:
     translation_wheres: dict[tuple[str, str], Where] = field(default_factory=dict)
     start: str = ""
     menu: str = ""
+    privacy: str = ""
     start_where: Where | None = None
     problems: list[Problem] = field(default_factory=list)
 
@@ -175,9 +176,10 @@ def _read_source_flow(r: _Reader, path: Path) -> None:
         return
     r.out.files.setdefault(SOURCE, set()).add(path.stem)
     r.out.reviewed_files.setdefault(SOURCE, set()).add(path.stem)
-    r.unknown_keys(data, {"schema", "start", "menu", "nodes"}, label, None, "the file")
+    r.unknown_keys(data, {"schema", "start", "menu", "privacy", "nodes"}, label, None,
+                   "the file")
     _check_schema(r, data, label)
-    for key in ("start", "menu"):
+    for key in ("start", "menu", "privacy"):
         if key in data:
             if getattr(r.out, key):
                 r.problem(Where(label, line_of(data, key)), f"'{key}' is set in two files")

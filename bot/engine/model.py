@@ -155,6 +155,7 @@ class FlowSet:
     nodes: Mapping[str, Node]
     start: str
     menu: str
+    privacy: str
     topics: Mapping[str, Topic]
     translations: Mapping[str, Translation]  # includes the German source
     settings: frozenset[str] = frozenset()  # switched-on features, e.g. "ask_conviction"

@@ -18,12 +18,16 @@ from bot.engine.io import (
     Back,
     Button,
     ChangeLanguage,
+    Delete,
+    Erase,
     Event,
     Handoff,
+    Help,
     Menu,
     Msg,
     Output,
     Press,
+    Privacy,
     RecordConsent,
     Resume,
     Say,
@@ -40,6 +44,12 @@ from bot.engine.view import View
 MAX_HOPS = 25
 
 OUTDATED = Msg(N_("This button is outdated. Please use the buttons of the latest message."))
+HELP = Msg(N_("Lotse gives general information about the right to stay and helps you get an "
+              "appointment with a counsellor. Choose with the buttons or write your question.\n\n"
+              "/menu – main menu\n/back – one step back\n/language – change language\n"
+              "/privacy – privacy information\n/mydata – what is stored about you\n"
+              "/stop – withdraw consent, answers are deleted\n/delete – delete everything"))
+ERASE_YES, ERASE_NO = "erase:yes", "erase:no"
 
 
 def step(state: State, event: Event, flows: FlowSet, today: date) -> tuple[State, list[Output]]:
@@ -63,11 +73,18 @@ def step(state: State, event: Event, flows: FlowSet, today: date) -> tuple[State
         return turn.enter(state.evolve(resume=(*state.resume, state.node)[-5:]), language_node)
     if isinstance(event, Withdraw):
         return turn.withdraw(state)
+    if isinstance(event, Delete):
+        return turn.confirm_erase(state)
+    if isinstance(event, Privacy):
+        return turn.enter(state.push(state.node), flows.privacy)
+    if isinstance(event, Help):
+        turn.out.append(Say(HELP, state.language))
+        return turn.enter(state, state.node, again=True)
     if isinstance(event, Resume):
         return turn.enter(state, state.node, again=True)
     if isinstance(event, Press):
         return turn.press(state, event.button)
-    return turn.text(state, event.text)
+    return turn.text(state.evolve(pending=""), event.text)
 
 
 class _Turn:
@@ -158,7 +175,29 @@ class _Turn:
 
     # --- input -------------------------------------------------------------------------------
 
+    def confirm_erase(self, state: State) -> tuple[State, list[Output]]:
+        self.out.append(Say(Msg(N_("Delete everything Lotse stores about you: your answers, your "
+                                   "consent and your requests? This cannot be undone.")),
+                            state.language, buttons=(
+                                Button(ERASE_YES, Msg(N_("Yes, delete everything"))),
+                                Button(ERASE_NO, Msg(N_("No, keep it"))))))
+        return state.evolve(pending="erase"), self.out
+
+    def erase(self, state: State, confirmed: bool) -> tuple[State, list[Output]]:
+        if not confirmed:
+            self.out.append(Say(Msg(N_("Nothing was deleted.")), state.language))
+            return self.enter(state.evolve(pending=""), state.node, again=True)
+        self.out.append(Erase())
+        self.out.append(Say(Msg(N_("Everything Lotse stored about you is deleted. The messages "
+                                   "in this chat are stored by Telegram: you can delete the chat "
+                                   "in Telegram too. Write /start to begin again.")),
+                            state.language))
+        return State(language=state.language, node=self.flows.start), self.out
+
     def press(self, state: State, button: str) -> tuple[State, list[Output]]:
+        if state.pending == "erase" and button in (ERASE_YES, ERASE_NO):
+            return self.erase(state, button == ERASE_YES)
+        state = state.evolve(pending="")
         node = self.flows.nodes[state.node]
         valid = {b.id for b in self.view(state).buttons(node)}
         valid |= {f"faq:{t}" for t in state.suggestions}

@@ -19,6 +19,7 @@ class State:
     consent: str | None = None  # version of the consent text agreed to
     source: str | None = None  # campaign label from a deep link
     suggestions: tuple[str, ...] = ()  # FAQ topics offered as buttons right now
+    pending: str = ""  # "erase" while /delete waits for its confirmation
 
     def evolve(self, **changes: Any) -> State:
         return replace(self, **changes)

@@ -45,7 +45,8 @@ def load_flows(root: Path, *, today: date, settings: Iterable[str] = (),
     for lang in loaded.topic_texts:
         translations.setdefault(lang, loaded.translation(lang))
     flows = FlowSet(
-        nodes=loaded.nodes, start=loaded.start, menu=loaded.menu, topics=loaded.topics,
+        nodes=loaded.nodes, start=loaded.start, menu=loaded.menu, privacy=loaded.privacy,
+        topics=loaded.topics,
         translations=translations, settings=frozenset(settings),
         placeholders=dict(placeholders or {}),
         faq=FaqIndex.build(loaded.topics, translations),
@@ -83,7 +84,7 @@ def check(loaded: Loaded, *, today: date, review_max_age_days: int) -> list[Prob
 def _entries(loaded: Loaded) -> list[Problem]:
     where = Where(f"flows/{SOURCE}/main.yaml", 1)
     found = []
-    for key in ("start", "menu"):
+    for key in ("start", "menu", "privacy"):
         value = getattr(loaded, key)
         if not value:
             found.append(Problem(where, f"no file sets '{key}:' (main.yaml should)"))
@@ -218,7 +219,8 @@ def _reachability(loaded: Loaded) -> list[Problem]:
 def _entry_ids(loaded: Loaded) -> list[str]:
     special = [n.id for n in loaded.nodes.values()
                if n.kind in (NodeKind.LANGUAGE, NodeKind.FAQ, NodeKind.CONSENT)]
-    return [i for i in (loaded.start, loaded.menu, *special) if i in loaded.nodes]
+    return [i for i in (loaded.start, loaded.menu, loaded.privacy, *special)
+            if i in loaded.nodes]
 
 
 def _walk(loaded: Loaded, starts: Iterable[str], *, through_consent: bool) -> set[str]:

@@ -6,7 +6,20 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.engine import FlowSet, State, step
-from bot.engine.io import Back, ChangeLanguage, Menu, Press, Resume, Say, Start, Text, Withdraw
+from bot.engine.io import (
+    Back,
+    ChangeLanguage,
+    Delete,
+    Help,
+    Menu,
+    Press,
+    Privacy,
+    Resume,
+    Say,
+    Start,
+    Text,
+    Withdraw,
+)
 from bot.engine.languages import SUPPORTED
 from tests.conftest import TODAY
 
@@ -14,6 +27,7 @@ BUTTONS = ["opt:go", "opt:info", "opt:prescreen", "opt:faq", "opt:language", "op
            "opt:talk", "opt:young", "opt:old", "opt:yes", "opt:no", "opt:appointment", "accept",
            "decline", "skip", "back", "menu", "appointment", "val:stateless", "val:unknown",
            "faq:duldung_what", "faq:years_needed", "faq:nope", "lang:ar", "lang:xx", "opt:",
+           "erase:yes", "erase:no",
            ":", ""]
 
 texts = st.one_of(
@@ -25,7 +39,8 @@ texts = st.one_of(
 events = st.one_of(
     texts.map(Text),
     st.one_of(st.sampled_from(BUTTONS), st.text(max_size=70)).map(Press),
-    st.sampled_from([Back(), Menu(), ChangeLanguage(), Resume(), Withdraw()]),
+    st.sampled_from([Back(), Menu(), ChangeLanguage(), Resume(), Withdraw(), Delete(), Help(),
+                     Privacy()]),
     st.sampled_from([*SUPPORTED, None, "xx"]).map(lambda lang: Start(language=lang)),
 )
 

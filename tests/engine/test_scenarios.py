@@ -12,11 +12,15 @@ from bot.engine import FlowSet, State, step
 from bot.engine.io import (
     Back,
     ChangeLanguage,
+    Delete,
+    Erase,
     Event,
     Handoff,
+    Help,
     Menu,
     Msg,
     Press,
+    Privacy,
     RecordConsent,
     Resume,
     Say,
@@ -38,8 +42,10 @@ def event_of(item: dict[str, Any]) -> Event:
         return Press(str(item["press"]))
     if "text" in item:
         return Text(str(item["text"]))
-    return {"back": Back(), "menu": Menu(), "language": ChangeLanguage(),
-            "resume": Resume(), "withdraw": Withdraw()}[next(k for k in item if k != "expect")]
+    name = next(k for k in item if k != "expect")
+    return {"back": Back(), "menu": Menu(), "language": ChangeLanguage(), "resume": Resume(),
+            "withdraw": Withdraw(), "delete": Delete(), "help": Help(),
+            "privacy": Privacy()}[name]
 
 
 def text(say: Say) -> str:
@@ -75,6 +81,8 @@ def check(number: int, expect: dict[str, Any], state: State, outputs: list[Any])
         assert (state.consent is not None) is expect["consent"], where
     if "record_consent" in expect:
         assert any(isinstance(o, RecordConsent) for o in outputs) is expect["record_consent"]
+    if "erase" in expect:
+        assert any(isinstance(o, Erase) for o in outputs) is expect["erase"], where
     if "withdraw_consent" in expect:
         assert any(isinstance(o, WithdrawConsent) for o in outputs) is expect["withdraw_consent"]
     if "language" in expect:

@@ -61,5 +61,5 @@ def test_old_review_is_a_warning_not_an_error() -> None:
         "than 10 days ago: please check it against the law",
         "minimal/de/faq.yaml:10: warning: node 'years_needed': last reviewed 2026-11-01, more "
         "than 10 days ago: please check it against the law",
-        "minimal/de/main.yaml:28: warning: node 'info_duldung': last reviewed 2026-11-01, more "
+        "minimal/de/main.yaml:29: warning: node 'info_duldung': last reviewed 2026-11-01, more "
         "than 10 days ago: please check it against the law"]
