@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
@@ -19,10 +20,11 @@ from sqlmodel import Session
 
 from bot.config import Settings
 from bot.engine import FlowSet, load_or_raise, step
-from bot.engine.io import Event, Handoff, Output, RecordConsent, WithdrawConsent
+from bot.engine.io import Erase, Event, Handoff, Output, RecordConsent, WithdrawConsent
+from bot.engine.state import State
 from bot.paths import resolve
 from bot.store import db as store_db
-from bot.store import sessions
+from bot.store import rights, sessions
 from bot.store.crypto import Vault, keys_from
 
 logger = logging.getLogger(__name__)
@@ -31,10 +33,15 @@ MAX_ATTEMPTS = 5
 
 @dataclass(frozen=True)
 class Reply:
-    """What a turn produced, and the person's language after it (for chrome strings)."""
+    """What a turn produced, the person's language after it (for chrome strings) and the
+    session version its buttons belong to. `outdated`: a button of an older message was
+    pressed and nothing changed; `duplicate`: the update was applied before."""
 
     language: str
     outputs: list[Output]
+    version: int = 0
+    outdated: bool = False
+    duplicate: bool = False
 
 
 @dataclass
@@ -46,29 +53,54 @@ class Lotse:
     vault: Vault
     today: Callable[[], date]
 
-    def turn(self, channel: str, chat_key: str, event: Event, language: str) -> Reply:
-        """Apply `event` to the chat and persist the result; return what to send."""
+    def turn(self, channel: str, chat_key: str, event: Event, language: str, *,
+             update_id: int | None = None, press_version: int | None = None) -> Reply:
+        """Apply `event` to the chat and persist the result; return what to send.
+
+        `update_id` makes the turn happen at most once; `press_version` is the session
+        version a pressed button was shown with — a press from any other version is outdated.
+        """
         for attempt in range(MAX_ATTEMPTS):
             with Session(self.engine) as db:
+                if update_id is not None and not sessions.claim_update(db, update_id):
+                    return Reply(language, [], duplicate=True)
                 loaded = sessions.load(db, self.vault, channel, chat_key, language)
+                if press_version is not None and press_version != loaded.version:
+                    return Reply(loaded.state.language, [], loaded.version, outdated=True)
                 state, outputs = step(loaded.state, event, self.flows, self.today())
                 try:
-                    row_id = sessions.save(db, self.vault, channel, chat_key, loaded, state)
-                    for output in outputs:
-                        if isinstance(output, RecordConsent):
-                            sessions.record_consent(db, row_id, output.version, output.language)
-                        elif isinstance(output, WithdrawConsent):
-                            sessions.withdraw_consent(db, self.vault, row_id)
-                        elif isinstance(output, Handoff):
-                            sessions.create_handoff(db, self.vault, row_id, output)
+                    version = self._persist(db, channel, chat_key, loaded, state, outputs)
                     db.commit()
                 except sessions.StaleSession:
                     db.rollback()
                     logger.info("turn_retry attempt=%d node=%s", attempt + 1, state.node)
                     continue
             logger.info("turn event=%s node=%s", type(event).__name__, state.node)
-            return Reply(state.language, outputs)
+            return Reply(state.language, outputs, version)
         raise sessions.StaleSession(f"gave up after {MAX_ATTEMPTS} attempts")
+
+
+    def _persist(self, db: Session, channel: str, chat_key: str, loaded: sessions.Loaded,
+                 state: State, outputs: list[Output]) -> int:
+        """Save the state and the outputs' side effects in one transaction; return the version."""
+        if any(isinstance(o, Erase) for o in outputs):
+            if loaded.row_id is not None:
+                rights.erase(db, loaded.row_id)
+            return 0
+        row_id = sessions.save(db, self.vault, channel, chat_key, loaded, state)
+        for output in outputs:
+            if isinstance(output, RecordConsent):
+                sessions.record_consent(db, row_id, output.version, output.language)
+            elif isinstance(output, WithdrawConsent):
+                sessions.withdraw_consent(db, self.vault, row_id)
+            elif isinstance(output, Handoff):
+                sessions.create_handoff(db, self.vault, row_id, output)
+        return loaded.version + 1
+
+    def export(self, channel: str, chat_key: str) -> dict[str, Any]:
+        """Everything stored about a chat (/mydata)."""
+        with Session(self.engine) as db:
+            return rights.export(db, self.vault, channel, chat_key)
 
 
 def build(settings: Settings, *, flows_dir: Path | None = None,

@@ -15,15 +15,21 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.engine.languages import fallback_chain
+from bot.engine.ngrams import NgramIndex
 from bot.engine.model import Topic, Translation
 from bot.engine.normalize import normalize
 from bot.engine.similarity import Vocabulary, score, word_similarity
 
-ANSWER_AT = 72.0
-SUGGEST_AT = 50.0
-MARGIN = 6.0
+ANSWER_AT = 42.0
+SUGGEST_AT = 28.0
+MARGIN = 5.0
 MIN_QUERY = 2
 MAX_QUERY = 500
+NGRAM_WEIGHT = 1.5  # the n-gram cosine (0..1) against the word score (0..1)
+TOPIC_SHARE = 0.85  # a question whose words spread over a topic's phrasings still finds it
+#: Words that only say "a paragraph of the law"; the number after them is what matters.
+IGNORED = frozenset({"paragraf", "paragraph", "paragraphe", "parag", "par", "пункт",
+                     "параграф", "ماده", "مادة", "الفقرة", "بند"})
 
 
 class Decision(StrEnum):
@@ -47,6 +53,8 @@ class LanguageIndex:
     candidates: tuple[tuple[str, tuple[str, ...]], ...]  # (topic id, words)
     vocabulary: Vocabulary
     by_word: Mapping[str, tuple[int, ...]]  # word → candidates using it (only those can score)
+    topic_words: Mapping[str, tuple[str, ...]]  # every word of a topic's texts
+    ngrams: NgramIndex
 
     @classmethod
     def build(cls, groups: Mapping[str, set[str]]) -> LanguageIndex:
@@ -56,8 +64,11 @@ class LanguageIndex:
         for index, (_topic, words) in enumerate(candidates):
             for word in set(words):
                 by_word.setdefault(word, []).append(index)
+        topic_words = {topic: tuple(sorted({w for text in texts for w in text.split()}))
+                       for topic, texts in groups.items()}
         return cls(candidates, Vocabulary.build(groups.values()),
-                   {w: tuple(ids) for w, ids in by_word.items()})
+                   {w: tuple(ids) for w, ids in by_word.items()}, topic_words,
+                   NgramIndex.build(groups))
 
 
 @dataclass(frozen=True)
@@ -74,14 +85,15 @@ class FaqIndex:
             groups: dict[str, set[str]] = {}
             for topic_id, texts in translation.topics.items():
                 if topic_id in topics:
-                    groups[topic_id] = {normalize(s) for s in (texts.question, *texts.phrasings)
-                                        if normalize(s)}
+                    groups[topic_id] = {" ".join(w for w in normalize(s).split()
+                                                 if w not in IGNORED)
+                                        for s in (texts.question, *texts.phrasings)} - {""}
             languages[language] = LanguageIndex.build(groups)
         return cls(languages)
 
     def match(self, query: str, language: str, limit: int = 5) -> Match:
         """Rank the topics for `query` typed by a person whose language is `language`."""
-        words = normalize(query[:MAX_QUERY]).split()
+        words = [w for w in normalize(query[:MAX_QUERY]).split() if w not in IGNORED]
         if len("".join(words)) < MIN_QUERY:
             return Match(Decision.NONE, ())
         best: dict[str, float] = {}
@@ -89,16 +101,36 @@ class FaqIndex:
             index = self.languages.get(lang)
             if index is None or not index.candidates:
                 continue
-            sims = word_similarity(words, index.vocabulary.weights)
-            reachable = {i for (_w, known) in sims for i in index.by_word.get(known, ())}
-            for position in reachable:
-                topic, candidate = index.candidates[position]
-                value = score(words, candidate, sims, index.vocabulary)
+            for topic, value in _combined(words, index).items():
                 if value > best.get(topic, 0.0):
                     best[topic] = value
         ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))[:limit]
         rounded = tuple((t, round(s, 1)) for t, s in ranked if s > 0)
         return Match(_decide(rounded), rounded)
+
+
+def _combined(words: list[str], index: LanguageIndex) -> dict[str, float]:
+    """Per topic: the word score and the n-gram score together, on a 0..100 scale."""
+    words_score = _word_scores(words, index)
+    piece_score = index.ngrams.scores(words)
+    return {topic: (words_score.get(topic, 0.0) + 100.0 * NGRAM_WEIGHT *
+                    piece_score.get(topic, 0.0)) / (1.0 + NGRAM_WEIGHT)
+            for topic in set(words_score) | set(piece_score)}
+
+
+def _word_scores(words: list[str], index: LanguageIndex) -> dict[str, float]:
+    """Per topic: its best phrasing, or all its words together (a little discounted)."""
+    best: dict[str, float] = {}
+    sims = word_similarity(words, index.vocabulary.weights)
+    reachable = {i for (_w, known) in sims for i in index.by_word.get(known, ())}
+    for position in reachable:
+        topic, candidate = index.candidates[position]
+        best[topic] = max(best.get(topic, 0.0), score(words, candidate, sims, index.vocabulary))
+    for topic in {index.candidates[p][0] for p in reachable}:
+        spread = TOPIC_SHARE * score(words, index.topic_words[topic], sims, index.vocabulary,
+                                     query_share=1.0)
+        best[topic] = max(best[topic], spread)
+    return best
 
 
 def _decide(ranked: tuple[tuple[str, float], ...]) -> Decision:

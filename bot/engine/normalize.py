@@ -24,6 +24,7 @@ _LETTERS = str.maketrans({
     **{chr(0x06F0 + d): str(d) for d in range(10)},  # Persian digits
 })
 _SPACE = re.compile(r"\s+")
+_LETTER_AFTER_NUMBER = re.compile(r"\b(\d+) ([a-z])\b")  # "25 b" is "25b"
 
 
 def strip_invisible(text: str) -> str:
@@ -39,7 +40,7 @@ def normalize(text: str) -> str:
     text = "".join(c for c in decomposed if not unicodedata.combining(c))
     text = unicodedata.normalize("NFC", text).translate(_LETTERS)
     cleaned = "".join(" " if unicodedata.category(c)[0] in "PSZC" else c for c in text)
-    return _SPACE.sub(" ", cleaned).strip()
+    return _LETTER_AFTER_NUMBER.sub(r"\1\2", _SPACE.sub(" ", cleaned).strip())
 
 
 _DIGITS = str.maketrans({**{chr(0x0660 + d): str(d) for d in range(10)},

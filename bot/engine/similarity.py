@@ -21,6 +21,8 @@ WORD_MATCH = 80.0  # a typed word matches a known word from this similarity on
 PART_MATCH = 0.85  # credit when one word contains the other (German compounds)
 MIN_PART = 5
 QUERY_SHARE = 0.75  # how much covering the typed words counts against covering the phrasing
+UNKNOWN_SHARE = 1.0  # a word the corpus never uses weighs like a rare word times this
+SHORT_SHARE = 0.3  # one- and two-letter words say little
 
 
 @dataclass(frozen=True)
@@ -40,10 +42,11 @@ class Vocabulary:
             for word in {w for text in group for w in text.split()}:
                 counts[word] = counts.get(word, 0) + 1
         weights = {w: _idf(total, n) for w, n in counts.items()}
-        return cls(weights, _idf(total, 0))
+        return cls(weights, UNKNOWN_SHARE * _idf(total, 1))
 
     def weight(self, word: str) -> float:
-        return self.weights.get(word, self.unknown_weight)
+        weight = self.weights.get(word, self.unknown_weight)
+        return weight * SHORT_SHARE if len(word) <= 2 else weight
 
 
 def _idf(total: int, documents: int) -> float:

@@ -69,3 +69,15 @@ class HandoffRequest(SQLModel, table=True):
     status: str = Field(max_length=16, default="new")
     payload_enc: str = Field(sa_column=Column(Text, nullable=False))
     created_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class ProcessedUpdate(SQLModel, table=True):
+    """Telegram update ids already applied: a repeated update is ignored (at most once).
+
+    Holds no personal data (no chat id), so erasure leaves it; the purge drops old rows.
+    """
+
+    __tablename__ = "processed_update"
+
+    update_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    received_at: datetime = Field(default_factory=utcnow, index=True)

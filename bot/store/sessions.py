@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 from bot.engine.io import Handoff
 from bot.engine.state import State
 from bot.store.crypto import Vault
-from bot.store.models import ChatSession, ConsentRecord, HandoffRequest, utcnow
+from bot.store.models import ChatSession, ConsentRecord, HandoffRequest, ProcessedUpdate, utcnow
 
 
 class StaleSession(RuntimeError):
@@ -76,6 +76,19 @@ def save(db: Session, vault: Vault, channel: str, chat_key: str, loaded: Loaded,
     if getattr(result, "rowcount", 0) != 1:
         raise StaleSession(chat_key)
     return loaded.row_id
+
+
+def claim_update(db: Session, update_id: int) -> bool:
+    """Mark a Telegram update as applied in this transaction; False if it already was."""
+    if db.get(ProcessedUpdate, update_id) is not None:
+        return False
+    db.add(ProcessedUpdate(update_id=update_id))
+    try:
+        db.flush()
+    except IntegrityError:
+        db.rollback()
+        return False
+    return True
 
 
 def record_consent(db: Session, session_id: int, version: str, language: str) -> None:
