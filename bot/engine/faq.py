@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.engine.languages import fallback_chain
-from bot.engine.ngrams import NgramIndex
 from bot.engine.model import Topic, Translation
+from bot.engine.ngrams import NgramIndex
 from bot.engine.normalize import normalize
 from bot.engine.similarity import Vocabulary, score, word_similarity
 
