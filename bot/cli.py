@@ -27,6 +27,8 @@ app = typer.Typer(help="Lotse — first-contact guidance on Bleiberecht.", no_ar
 flows_app = typer.Typer(help="Editors' tools for flow files and catalogs.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 faq_app = typer.Typer(help="FAQ matching quality.", no_args_is_help=True)
+keys_app = typer.Typer(help="Encryption keys.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
 app.add_typer(flows_app, name="flows")
 app.add_typer(db_app, name="db")
 app.add_typer(faq_app, name="faq")
@@ -63,9 +65,11 @@ def _today(value: str | None, settings: Settings) -> date:
     return settings.today or date.today()
 
 
-def _logging() -> None:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+def _logging(level: int = logging.WARNING) -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # httpx logs request URLs at INFO, and Telegram URLs contain the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
 
 
 @app.command()
@@ -105,7 +109,18 @@ def run(flows: FlowsOpt = None, locales: LocalesOpt = None) -> None:
                    "instead (lotse chat).", err=True)
         chat(lang=None, session="local", flows=flows, locales=locales)
         return
-    _fail("The Telegram channel is not part of this version yet; use `lotse chat`.", 2)
+    _logging(logging.INFO)
+    from bot.channels.telegram import run_polling
+    from bot.conversation import build
+    from bot.engine.problems import FlowError
+    from bot.i18n import Catalogs
+
+    flows_dir, locales_dir = _dirs(flows, locales)
+    try:
+        lotse = build(settings, flows_dir=flows_dir)
+    except FlowError as exc:
+        _fail(f"The flows have errors; the bot does not start:\n{exc}")
+    run_polling(lotse, Catalogs(locales_dir), settings)
 
 
 @flows_app.command("check")
@@ -253,6 +268,33 @@ def faq_eval(json_out: JsonOpt = False,
             for miss in score.misses:
                 typer.echo(f"{language} {miss['topic']}: {miss['question']!r} -> "
                            f"{miss['got']} ({miss['decision']})")
+
+
+@app.command()
+def purge(dry_run: Annotated[bool, typer.Option("--dry-run", help="only count")] = False,
+          flows: FlowsOpt = None, locales: LocalesOpt = None) -> None:
+    """Erase chats without activity for LOTSE_RETENTION_DAYS (also runs hourly in `run`)."""
+    from bot.conversation import build
+
+    settings = _settings()
+    lotse = build(settings, flows_dir=_dirs(flows, locales)[0])
+    count = lotse.purge(settings.retention_days, dry_run=dry_run)
+    typer.echo(f"{'would erase' if dry_run else 'erased'} {count} chat(s) idle for more than "
+               f"{settings.retention_days} days")
+
+
+@keys_app.command("rotate")
+def keys_rotate(flows: FlowsOpt = None, locales: LocalesOpt = None) -> None:
+    """Re-encrypt all stored personal data under the newest key of LOTSE_DATA_KEYS."""
+    del flows, locales
+    from bot.store.crypto import Vault, keys_from
+    from bot.store.db import make_engine
+    from bot.store.rotation import rotate
+
+    settings = _settings()
+    data_keys, _ = keys_from(settings)
+    count = rotate(make_engine(settings.database_url), Vault(data_keys))
+    typer.echo(f"re-encrypted {count} value(s) under the newest key")
 
 
 @db_app.command("upgrade")

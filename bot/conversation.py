@@ -26,6 +26,7 @@ from bot.paths import resolve
 from bot.store import db as store_db
 from bot.store import rights, sessions
 from bot.store.crypto import Vault, keys_from
+from bot.store.models import utcnow
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
@@ -52,6 +53,7 @@ class Lotse:
     engine: Engine
     vault: Vault
     today: Callable[[], date]
+    pseudonym_key: bytes = b""
 
     def turn(self, channel: str, chat_key: str, event: Event, language: str, *,
              update_id: int | None = None, press_version: int | None = None) -> Reply:
@@ -97,6 +99,15 @@ class Lotse:
                 sessions.create_handoff(db, self.vault, row_id, output)
         return loaded.version + 1
 
+    def purge(self, retention_days: int, *, dry_run: bool = False) -> int:
+        """Erase chats idle for `retention_days` (R7); return how many."""
+        with Session(self.engine) as db:
+            count = rights.purge(db, now=utcnow(), retention_days=retention_days,
+                                 dry_run=dry_run)
+            db.commit()
+        logger.info("purge chats=%d dry_run=%s", count, dry_run)
+        return count
+
     def export(self, channel: str, chat_key: str) -> dict[str, Any]:
         """Everything stored about a chat (/mydata)."""
         with Session(self.engine) as db:
@@ -117,7 +128,8 @@ def build(settings: Settings, *, flows_dir: Path | None = None,
     flows = load_or_raise(resolve(flows_dir or settings.flows_dir, "flows"), today=today(),
                           settings=settings.feature_flags(), placeholders=settings.placeholders(),
                           review_max_age_days=settings.review_max_age_days)
-    data_keys, _pseudonym = keys_from(settings)
+    data_keys, pseudonym = keys_from(settings)
     if upgrade_local and store_db.is_local_sqlite(settings.database_url):
         store_db.upgrade(settings.database_url)
-    return Lotse(flows, store_db.make_engine(settings.database_url), Vault(data_keys), today)
+    return Lotse(flows, store_db.make_engine(settings.database_url), Vault(data_keys), today,
+                 pseudonym.encode("utf-8"))

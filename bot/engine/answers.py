@@ -114,8 +114,24 @@ def parse_phone(text: str) -> str:
     return value
 
 
+#: "No nationality" and "I don't know" as people type them, in the supported languages.
+STATELESS = frozenset(normalize(w) for w in (
+    "staatenlos", "stateless", "no nationality", "apatride", "sans nationalite",
+    "без гражданства", "апатрид", "بدون جنسية", "عديم الجنسية", "بی تابعیت", "بدون تابعیت",
+    "بې تابعیته", "بے وطن", "بغیر شہریت", "მოქალაქეობის გარეშე", "bê hemwelatî", "vatansiz",
+    "bê welat", "بێ ڕەگەزنامە"))
+UNKNOWN = frozenset(normalize(w) for w in (
+    "weiß nicht", "weiss nicht", "unbekannt", "unknown", "don't know", "dont know",
+    "je ne sais pas", "inconnu", "не знаю", "لا أعرف", "نمی دانم", "نمیدانم", "نه پوهېږم",
+    "معلوم نہیں", "არ ვიცი", "bilmiyorum", "nizanim", "نازانم"))
+
+
 def parse_country(text: str, language: str) -> str:
     needle = normalize(text)
+    if needle in STATELESS:
+        return "stateless"
+    if needle in UNKNOWN:
+        return "unknown"
     if re.fullmatch(r"[a-z]{2}", needle) and needle.upper() in _names("en").values():
         return needle.upper()
     names = _country_choices(language)

@@ -1,0 +1,65 @@
+"""/mydata: a readable summary, in the person's language, of everything stored about them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.engine.io import N_, Msg
+from bot.engine.model import FlowSet, NodeKind
+from bot.engine.view import text_of
+from bot.i18n import Catalogs
+
+SKIPPED = Msg(N_("(not answered)"))
+
+
+def summary(data: dict[str, Any], flows: FlowSet, catalogs: Catalogs, language: str) -> str:
+    tr = catalogs.translate
+    chat = data["chat"]
+    lines = [tr(language, Msg(N_("This is everything Lotse stores about you:"))), "",
+             tr(language, Msg(N_("Language: {language}"), {"language": chat["language"]})),
+             tr(language, Msg(N_("Last activity: {when}"), {"when": chat["last_activity"][:16]}))]
+    for consent in data.get("consents", []):
+        key = N_("Consent given on {when}") if not consent["withdrawn_at"] else \
+            N_("Consent given on {when}, withdrawn")
+        lines.append(tr(language, Msg(key, {"when": consent["given_at"][:16]})))
+    answers = {k: v for k, v in data.get("answers", {}).items() if k != "consent"}
+    if answers:
+        lines += ["", tr(language, Msg(N_("Your answers:")))]
+        lines += [f"• {question}: {answer}" for question, answer in
+                  _readable(answers, flows, language, tr(language, SKIPPED))]
+    requests = data.get("requests", [])
+    if requests:
+        lines += ["", tr(language, Msg(N_("Requests to the counselling service: {count}"),
+                                       {"count": str(len(requests))}))]
+    lines += ["", tr(language, Msg(N_("The file below contains the same data. /delete erases "
+                                      "all of it.")))]
+    return "\n".join(lines)
+
+
+def _readable(answers: dict[str, Any], flows: FlowSet, language: str,
+              skipped: str) -> list[tuple[str, str]]:
+    """(question, answer) in the person's language, using the question nodes' own texts."""
+    questions = {n.key: n for n in flows.nodes.values() if n.kind is NodeKind.QUESTION}
+    rows = []
+    for key, value in answers.items():
+        node = questions.get(key)
+        if node is None:
+            rows.append((key, str(value)))
+            continue
+        question = text_of(flows, language, node.id, "text")[0].strip().splitlines()[0]
+        option = next((o for o in node.options if o.value == value and value is not None), None)
+        if value is None:
+            answer = skipped
+        elif option is not None:
+            answer = text_of(flows, language, node.id, f"option.{option.id}")[0]
+        else:
+            answer = str(value)
+        rows.append((_plain(question), answer))
+    return rows
+
+
+def _plain(text: str) -> str:
+    import html
+    import re
+
+    return html.unescape(re.sub(r"<[^>]+>", "", text))
