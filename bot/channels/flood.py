@@ -12,8 +12,8 @@ WARN_EVERY = 10.0  # at most one "please wait" per this many seconds
 
 
 class FloodGuard:
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self.clock = clock
+    def __init__(self, limit: int = LIMIT, clock: Callable[[], float] = time.monotonic) -> None:
+        self.limit, self.clock = limit, clock
         self._seen: dict[int, deque[float]] = {}
         self._warned: dict[int, float] = {}
 
@@ -26,7 +26,7 @@ class FloodGuard:
         seen.append(now)
         if len(self._seen) > 50_000:
             self._seen = {chat: seen}
-        return len(seen) <= LIMIT
+        return len(seen) <= self.limit
 
     def should_warn(self, chat: int) -> bool:
         now = self.clock()

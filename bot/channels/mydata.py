@@ -46,7 +46,7 @@ def _readable(answers: dict[str, Any], flows: FlowSet, language: str,
         if node is None:
             rows.append((key, str(value)))
             continue
-        question = text_of(flows, language, node.id, "text")[0].strip().splitlines()[0]
+        question = _question_line(text_of(flows, language, node.id, "text")[0])
         option = next((o for o in node.options if o.value == value and value is not None), None)
         if value is None:
             answer = skipped
@@ -56,6 +56,13 @@ def _readable(answers: dict[str, Any], flows: FlowSet, language: str,
             answer = str(value)
         rows.append((_plain(question), answer))
     return rows
+
+
+def _question_line(text: str) -> str:
+    """The line that asks (ends with a question mark), else the first line."""
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    asking = [line for line in lines if line.rstrip().endswith(("?", "؟", ";"))]
+    return (asking or lines or [""])[0]
 
 
 def _plain(text: str) -> str:

@@ -130,7 +130,7 @@ class TelegramChannel:
                  pseudonym_key: bytes) -> None:
         self.lotse, self.catalogs, self.settings = lotse, catalogs, settings
         self.key = pseudonym_key
-        self.flood = FloodGuard()
+        self.flood = FloodGuard(limit=settings.flood_limit)
 
     def application(self) -> Application[Any, Any, Any, Any, Any, Any]:
         assert self.settings.telegram_token is not None
@@ -139,7 +139,6 @@ class TelegramChannel:
                .base_url(self.settings.telegram_base_url)
                .rate_limiter(AIORateLimiter(max_retries=3))
                .concurrent_updates(ChatSerial())
-               .post_init(self.register_commands)
                .build())
         app.add_handler(TypeHandler(Update, self.on_update))
         app.add_error_handler(self.on_error)
@@ -351,6 +350,8 @@ def run_polling(lotse: Lotse, catalogs: Catalogs, settings: Settings) -> None:
     channel = TelegramChannel(lotse, catalogs, settings, lotse.pseudonym_key)
     app = channel.application()
 
+    tasks: list[asyncio.Task[None]] = []
+
     async def purge_forever() -> None:
         while True:
             await asyncio.to_thread(lotse.purge, settings.retention_days)
@@ -358,8 +359,13 @@ def run_polling(lotse: Lotse, catalogs: Catalogs, settings: Settings) -> None:
 
     async def start_purging(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         await channel.register_commands(application)
-        application.create_task(purge_forever())
+        tasks.append(asyncio.create_task(purge_forever()))
+
+    async def stop_purging(_application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        for task in tasks:
+            task.cancel()
 
     app.post_init = start_purging
+    app.post_stop = stop_purging
     logger.info("bot_start mode=polling")
     app.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)

@@ -81,8 +81,10 @@ class View:
         return text_of(self.flows, self.state.language, node.id, key)[0]
 
     def show(self, node: Node, out: list[Output]) -> None:
-        """Append what showing `node` says."""
-        buttons = self.buttons(node)
+        """Append what showing `node` says. Messages that lead straight on carry no buttons:
+        only the last message of a turn has a keyboard."""
+        passing = node.kind in (NodeKind.MESSAGE, NodeKind.HANDOFF)
+        buttons = () if passing else self.buttons(node)
         if node.kind is NodeKind.RESULT:
             out.append(self.result(node, buttons))
             return

@@ -68,6 +68,7 @@ class FakeState:
     webhook: dict[str, Any] = field(default_factory=dict)
     fail_next: list[tuple[str, ApiError]] = field(default_factory=list)
     consumed_up_to: int = 0
+    call_times: list[tuple[str, float]] = field(default_factory=list)
 
 
 class FakeBotApi:
@@ -197,6 +198,8 @@ class FakeBotApi:
         name = method.lower()
         with self.lock:
             self.state.calls.append((method, params))
+            self.state.call_times.append((method, time.monotonic()))
+            self.lock.notify_all()
             for index, (failing, error) in enumerate(self.state.fail_next):
                 if failing == name:
                     del self.state.fail_next[index]
@@ -247,6 +250,10 @@ class FakeBotApi:
         if not isinstance(commands, list) or not commands:
             raise ApiError(400, "Bad Request: commands must be a non-empty list")
         self.state.commands[str(p.get("language_code") or "")] = commands
+        return True
+
+    def _m_answerinlinequery(self, p: dict[str, Any]) -> bool:
+        _json(p.get("results"))
         return True
 
     def _m_sendchataction(self, _p: dict[str, Any]) -> bool:
