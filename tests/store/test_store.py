@@ -52,7 +52,7 @@ def answer_prescreen(lotse: Lotse, chat: str) -> None:
     for event in (Start(language="de"), Press("opt:go"), Press("opt:prescreen"),
                   Press("opt:start"), Press("accept"),
                   Press("opt:no"), Press("opt:no"), Press("opt:no"),
-                  Text("12.2026"), Press("opt:yes"), Text(CANARY_NAME)):
+                  Text("03.2027"), Press("opt:yes"), Text(CANARY_NAME)):
         lotse.turn("test", chat, event, "de")
 
 
@@ -65,7 +65,7 @@ def test_answers_are_encrypted_at_rest(tmp_path: Path) -> None:
     lotse.engine.dispose()
     raw = b"".join(p.read_bytes() for p in tmp_path.glob("lotse.db*"))
     assert CANARY_NAME.encode() not in raw
-    assert b"2026-12" not in raw  # the Duldung expiry typed as 12.2026
+    assert b"2027-03" not in raw  # the Duldung expiry typed as 03.2027
 
 
 def test_consent_is_recorded_with_version_language_and_time(tmp_path: Path) -> None:

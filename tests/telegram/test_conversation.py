@@ -7,7 +7,10 @@ import sqlite3
 import pytest
 
 from bot.engine import FlowSet
+from bot.engine.runtime import OUTDATED
 from bot.engine.view import text_of
+from bot.i18n import Catalogs
+from tests.conftest import LOCALES
 from tests.telegram.conftest import TOKEN, BotProcess
 from tests.telegram.driver import button_ids, say, tap, texts
 from tests.telegram.fake_bot_api import FakeBotApi
@@ -55,7 +58,8 @@ def test_full_conversation_to_a_handoff(api: FakeBotApi, bot: BotProcess, flows:
     assert CANARY not in log and TOKEN not in log and TOKEN.split(":")[1] not in log
 
 
-def test_right_to_left_text_isolates_paragraph_signs(api: FakeBotApi, bot: BotProcess) -> None:
+@pytest.mark.usefixtures("bot")
+def test_right_to_left_text_isolates_paragraph_signs(api: FakeBotApi) -> None:
     chat = 2010
     say(api, chat, "/start", language="ar")
     tap(api, chat, "opt:go")
@@ -64,8 +68,8 @@ def test_right_to_left_text_isolates_paragraph_signs(api: FakeBotApi, bot: BotPr
     assert "\u2068§" in sent and "\u2069" in sent
 
 
-def test_forged_stale_and_replayed_buttons_change_nothing(api: FakeBotApi,
-                                                          bot: BotProcess) -> None:
+@pytest.mark.usefixtures("bot")
+def test_forged_stale_and_replayed_buttons_change_nothing(api: FakeBotApi) -> None:
     chat = 2020
     welcome = say(api, chat, "/start")
     menu = tap(api, chat, "opt:go")
@@ -77,19 +81,20 @@ def test_forged_stale_and_replayed_buttons_change_nothing(api: FakeBotApi,
         api.wait_consumed(update)
     api.wait_for(lambda: len(api.calls("answerCallbackQuery")) >= 5)
     assert len(api.sent(chat)) == count  # nothing new was said, nothing changed
+    outdated = Catalogs(LOCALES).translate("de", OUTDATED)
     answers = api.calls("answerCallbackQuery")[-4:]
-    assert all("outdated" in str(a.get("text")) or "veraltet" in str(a.get("text"))
-               for a in answers)
+    assert all(a.get("text") == outdated for a in answers)
     first = menu.buttons()[0]["callback_data"]
     api.press(chat, menu, first)  # valid once …
     api.wait_for(lambda: len(api.sent(chat)) > count)
     again = api.press(chat, menu, first)  # … and never again
     api.wait_consumed(again)
     api.wait_for(lambda: len(api.calls("answerCallbackQuery")) >= 7)
-    assert "veraltet" in str(api.calls("answerCallbackQuery")[-1].get("text"))
+    assert api.calls("answerCallbackQuery")[-1].get("text") == outdated
 
 
-def test_a_repeated_update_id_is_applied_once(api: FakeBotApi, bot: BotProcess) -> None:
+@pytest.mark.usefixtures("bot")
+def test_a_repeated_update_id_is_applied_once(api: FakeBotApi) -> None:
     chat = 2030
     say(api, chat, "/start")
     count = len(api.sent(chat))
