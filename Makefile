@@ -38,6 +38,7 @@ lint: install
 
 bench: install
 	$(PY) bench/run.py
+	$(PY) bench/telegram_bench.py
 
 # For developers who add chrome strings: extract them and update every catalog.
 locales: $(STAMP)

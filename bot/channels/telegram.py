@@ -62,6 +62,7 @@ from bot.i18n import Catalogs, negotiate
 logger = logging.getLogger(__name__)
 CHANNEL = "telegram"
 MAX_INPUT = 2000
+TYPING_AFTER = 0.4  # seconds a turn may take before "typing…" is shown
 T = TypeVar("T")
 
 COMMANDS: dict[str, Callable[[], Event]] = {
@@ -137,7 +138,8 @@ class TelegramChannel:
         app = (Application.builder()
                .token(self.settings.telegram_token.get_secret_value())
                .base_url(self.settings.telegram_base_url)
-               .rate_limiter(AIORateLimiter(max_retries=3))
+               .rate_limiter(AIORateLimiter(overall_max_rate=self.settings.telegram_max_rate,
+                                            max_retries=3))
                .concurrent_updates(ChatSerial())
                .build())
         app.add_handler(TypeHandler(Update, self.on_update))
@@ -203,9 +205,18 @@ class TelegramChannel:
             event = COMMANDS[match.group(1).lower()]()
         else:
             event = Text(text[:MAX_INPUT])
-            await _quietly(context.bot.send_chat_action(chat_id, ChatAction.TYPING))
-        reply = await self.turn(chat_id, event, language, update.update_id)
+        # "typing…" only when a turn is slow: a fast answer needs no extra call.
+        typing = asyncio.create_task(self.typing_after(context, chat_id, TYPING_AFTER))
+        try:
+            reply = await self.turn(chat_id, event, language, update.update_id)
+        finally:
+            typing.cancel()
         await self.deliver(context, chat_id, reply)
+
+    async def typing_after(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int,
+                           delay: float) -> None:
+        await asyncio.sleep(delay)
+        await _quietly(context.bot.send_chat_action(chat_id, ChatAction.TYPING))
 
     async def on_press(self, update: Update, context: ContextTypes.DEFAULT_TYPE,
                        language: str) -> None:

@@ -140,8 +140,25 @@ class _Reader:
         return raw
 
 
+_CACHE: dict[tuple[object, ...], Loaded] = {}
+
+
 def load_folder(root: Path) -> Loaded:
-    """Read every language folder under `root` (German first) without judging the graph."""
+    """Read every language folder under `root` (German first) without judging the graph.
+
+    Parsing with line numbers is slow (pure-Python YAML), so an unchanged folder — same files,
+    sizes and modification times — is read once per process.
+    """
+    files = sorted(root.glob("*/*.yaml")) if root.is_dir() else []
+    key = (str(root.resolve()), *((str(f), f.stat().st_mtime_ns, f.stat().st_size)
+                                   for f in files))
+    if key not in _CACHE:
+        _CACHE.clear()
+        _CACHE[key] = _read_folder(root)
+    return _CACHE[key]
+
+
+def _read_folder(root: Path) -> Loaded:
     reader = _Reader(root)
     source_dir = root / SOURCE
     if not source_dir.is_dir():

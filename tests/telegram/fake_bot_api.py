@@ -69,6 +69,7 @@ class FakeState:
     fail_next: list[tuple[str, ApiError]] = field(default_factory=list)
     consumed_up_to: int = 0
     call_times: list[tuple[str, float]] = field(default_factory=list)
+    first_reply: dict[int, float] = field(default_factory=dict)  # chat → first message time
 
 
 class FakeBotApi:
@@ -322,6 +323,7 @@ class FakeBotApi:
         return True
 
     def _store(self, sent: Sent) -> None:
+        self.state.first_reply.setdefault(sent.chat_id, time.monotonic())
         key = (sent.chat_id, sent.message_id)
         self.state.messages[key] = sent
         self.state.order.append(key)
@@ -412,6 +414,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, *_args: Any) -> None:  # quiet
         return
+
+    def handle(self) -> None:
+        try:
+            super().handle()
+        except (BrokenPipeError, ConnectionResetError):
+            return  # the bot went away (killed on purpose in some tests)
 
     def do_GET(self) -> None:
         self._handle()
