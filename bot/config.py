@@ -45,8 +45,8 @@ class Settings(BaseSettings):
     case_webhook_secret: SecretStr | None = None
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
-    flood_limit: int = Field(25, ge=1)
-    telegram_max_rate: float = Field(30.0, gt=0)  # outgoing messages/s (Telegram's limit)  # messages per 10 s before a person is slowed down
+    flood_limit: int = Field(25, ge=1)  # messages per 10 s before a person is slowed down
+    telegram_max_rate: float = Field(30.0, gt=0)  # outgoing messages/s (Telegram's limit)
     today: date | None = None  # fixes "today" for demos and tests; never set in production
 
     @field_validator("emergency_contacts")
