@@ -2,8 +2,9 @@
 
 Each topic is matched through its question and its phrasings in the person's language and the
 languages of its fallback chain (German last, so German words typed inside another language —
-"duldung", "ausbildung" — still find their topic), word by word (see `similarity`). The best
-score per topic ranks the topics. A confident, clear winner is answered; a plausible one is
+"duldung", "ausbildung" — still find their topic), word by word (see `similarity`) and by
+character n-grams (see `ngrams`, for inflections and compounds). The combined score per topic
+ranks the topics. A confident, clear winner is answered; a plausible one is
 offered among the top three; below a floor nothing is guessed and a counsellor is offered —
 a wrong answer harms more than none.
 """
