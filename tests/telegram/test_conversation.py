@@ -127,3 +127,15 @@ def test_killed_in_the_middle_resumes_at_the_same_question(api: FakeBotApi,
     after_restart = tap(api, chat, "opt:no")  # the button from before the kill still works
     assert after_restart.text != question.text
     assert "Brief" in after_restart.text  # the letter question follows detention
+
+
+def test_commands_are_registered_in_every_two_letter_language(api: FakeBotApi,
+                                                              bot: BotProcess) -> None:
+    languages = set(api.state.commands)
+    assert {"", "de", "en", "ar", "fa", "ru", "fr", "ps", "ur", "ka", "ku", "tr"} <= languages
+    german = {c["command"]: c["description"] for c in api.state.commands["de"]}
+    assert set(german) == {"start", "menu", "back", "language", "help", "privacy", "mydata",
+                           "stop", "delete"}
+    assert german["menu"] != [c for c in api.state.commands[""] if c["command"] == "menu"][0][
+        "description"]
+    assert "update_failed" not in bot.logs()
