@@ -127,3 +127,26 @@ def test_every_command_takes_flows_and_locales() -> None:
                     ["flows", "stamp"], ["ask"], ["simulate"], ["db", "upgrade"]):
         help_text = lotse(*command, "--help").stdout
         assert "--flows" in help_text and "--locales" in help_text, command
+
+
+def test_keys_rotate_and_purge(tmp_path: Path) -> None:
+    import os
+
+    from cryptography.fernet import Fernet
+
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    base = {**os.environ, "LOTSE_DATABASE_URL": f"sqlite:///{tmp_path / 'k.db'}",
+            "LOTSE_PSEUDONYM_KEY": "p" * 32, "LOTSE_TODAY": "2026-11-25"}
+    chat = subprocess.run([sys.executable, "-m", "bot", "chat", "--lang", "de"], cwd=ROOT,
+                          env={**base, "LOTSE_DATA_KEYS": old}, input="1\n5\n1\n1\n",
+                          capture_output=True, text=True, timeout=60)
+    assert chat.returncode == 0, chat.stderr
+    rotated = lotse("keys", "rotate", env={**base, "LOTSE_DATA_KEYS": f"{new},{old}"})
+    assert rotated.returncode == 0 and "re-encrypted 1 value" in rotated.stdout, rotated.stderr
+    # Only the new key is needed from now on.
+    dry = lotse("purge", "--dry-run", env={**base, "LOTSE_DATA_KEYS": new})
+    assert dry.returncode == 0 and "would erase 0 chat(s)" in dry.stdout
+    again = subprocess.run([sys.executable, "-m", "bot", "chat", "--lang", "de"], cwd=ROOT,
+                           env={**base, "LOTSE_DATA_KEYS": new}, input="/mydata\n",
+                           capture_output=True, text=True, timeout=60)
+    assert again.returncode == 0 and "Traceback" not in again.stderr

@@ -6,6 +6,7 @@ from sqlalchemy import Table, select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
+from bot.store import models  # noqa: F401  (the tables must be known to the metadata)
 from bot.store.crypto import Vault
 
 

@@ -8,14 +8,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.channels.telegram import NOT_TEXT, SLOW_DOWN
+from bot.channels.telegram import NOT_TEXT, SLOW_DOWN, SORRY
 from bot.engine import FlowSet
 from bot.engine.view import text_of
 from bot.i18n import Catalogs
 from tests.conftest import LOCALES
 from tests.telegram.conftest import BotProcess
 from tests.telegram.driver import say, tap, texts
-from tests.telegram.fake_bot_api import FakeBotApi
+from tests.telegram.fake_bot_api import ApiError, FakeBotApi
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
 
@@ -177,3 +177,28 @@ def assert_nothing_points_to(db: sqlite3.Connection, chat: int) -> None:
     assert db.execute("SELECT count(*) FROM chat_session").fetchone()[0] == 0
     for table in ("consent_record", "handoff_request"):
         assert db.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0] == 0
+
+
+def test_telegram_limits_and_network_errors_are_retried(api: FakeBotApi,
+                                                        bot: BotProcess) -> None:
+    chat = 3500
+    api.fail("sendMessage", ApiError(429, "Too Many Requests: retry after 1", retry_after=1))
+    api.send_text(chat, "/start")
+    api.wait_text(chat, "Lotse", timeout=20)
+    api.fail("sendMessage", ApiError(502, "Bad Gateway"))
+    api.send_text(chat, "/help")
+    api.wait_text(chat, "/mydata", timeout=20)
+    assert "update_failed" not in bot.logs()
+
+
+def test_an_update_that_fails_is_logged_by_id_and_answered_with_an_apology(
+        api: FakeBotApi, bot: BotProcess) -> None:
+    chat = 3600
+    api.fail("sendMessage", ApiError(400, "Bad Request: something Telegram refused"))
+    update = api.send_text(chat, "/start Geheimname")
+    sorry = Catalogs(LOCALES).translate("de", SORRY)
+    api.wait_text(chat, sorry)
+    log = bot.logs()
+    assert f"update_failed update_id={update} error=BadRequest" in log
+    assert "Geheimname" not in log
+    say(api, chat, "/menu")  # and the bot goes on
