@@ -101,7 +101,7 @@ class View:
         parts.append(self.say(node, "note"))
         shown = [p for p in parts if p.text]
         first = shown[0]
-        body = "\n\n".join(str(p.text) for p in shown)
+        body = "\n\n".join(str(p.text).strip() for p in shown)
         return Say(body, first.language, any(p.unreviewed for p in shown), buttons)
 
     def topic_question(self, topic: str) -> str:
