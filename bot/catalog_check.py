@@ -12,9 +12,8 @@ from bot.engine.languages import SUPPORTED
 from bot.engine.model import Where
 from bot.engine.problems import Problem
 from bot.engine.status import Counts
-from bot.i18n import DOMAIN
+from bot.i18n import DOMAIN, PARAM
 
-_PARAM = re.compile(r"\{([a-z_]+)\}")
 _REVIEW = re.compile(r'^"X-Review-Status: (machine|reviewed)\\n"$', re.MULTILINE)
 
 
@@ -59,7 +58,7 @@ def check(locales: Path) -> list[Problem]:
                 continue
             msgid = message.id if isinstance(message.id, str) else message.id[0]
             msgstr = message.string if isinstance(message.string, str) else message.string[0]
-            if set(_PARAM.findall(msgid)) != set(_PARAM.findall(msgstr)):
+            if set(PARAM.findall(msgid)) != set(PARAM.findall(msgstr)):
                 line = message.lineno or 1
                 problems.append(Problem(Where(str(path), line), f"translation of \"{msgid[:40]}"
                                         "\" must keep the same {parameters}"))

@@ -35,7 +35,7 @@ ALIASES: dict[str, str] = {
     "prs": "fa", "fa-af": "fa", "pes": "fa", "kmr": "ku", "sdh": "ckb", "ku-iq": "ckb",
     "ku-arab": "ckb", "pbt": "ps", "pbu": "ps", "ar-tn": "ar",
 }
-_PARAM = re.compile(r"\{([a-z_]+)\}")
+PARAM = re.compile(r"\{([a-z_]+)\}")
 FSI, PDI = "\u2068", "\u2069"
 # Left-to-right runs inside right-to-left text: paragraphs, dates, numbers, Latin words.
 _LTR_RUN = re.compile(
@@ -92,7 +92,7 @@ class Catalogs:
 
 def fill(text: str, params: Mapping[str, str]) -> str:
     """Fill `{name}` parameters; a translator's typo leaves the braces, it never raises."""
-    return _PARAM.sub(lambda m: str(params.get(m.group(1), m.group(0))), text)
+    return PARAM.sub(lambda m: str(params.get(m.group(1), m.group(0))), text)
 
 
 def negotiate(code: str | None) -> str:

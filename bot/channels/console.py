@@ -5,12 +5,11 @@ The same flows, store and turn logic as Telegram; only the rendering differs.
 
 from __future__ import annotations
 
-import html
-import re
 import sys
 from collections.abc import Callable
 from typing import TextIO
 
+from bot.channels.render import UNREVIEWED, plain
 from bot.conversation import Lotse
 from bot.engine.io import (
     N_,
@@ -31,8 +30,6 @@ from bot.engine.io import (
 from bot.i18n import Catalogs
 
 CHANNEL = "console"
-_TAG = re.compile(r"<[^>]+>")
-UNREVIEWED = Msg(N_("This translation has not yet been checked by a native speaker."))
 COMMANDS: dict[str, Callable[[], Event]] = {
     "/back": Back, "/menu": Menu, "/language": ChangeLanguage, "/start": Start,
     "/stop": Withdraw,
@@ -102,8 +99,3 @@ class Console:
 def _letter_index(text: str) -> int:
     """a → 1, b → 2 …; 0 for anything else."""
     return ord(text) - ord("a") + 1 if len(text) == 1 and "a" <= text <= "z" else 0
-
-
-def plain(text: str) -> str:
-    """Telegram HTML as terminal text."""
-    return html.unescape(_TAG.sub("", text))

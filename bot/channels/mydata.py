@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.channels.render import plain
 from bot.engine.io import N_, Msg
 from bot.engine.model import FlowSet, NodeKind
 from bot.engine.view import text_of
@@ -54,7 +55,7 @@ def _readable(answers: dict[str, Any], flows: FlowSet, language: str,
             answer = text_of(flows, language, node.id, f"option.{option.id}")[0]
         else:
             answer = str(value)
-        rows.append((_plain(question), answer))
+        rows.append((plain(question), answer))
     return rows
 
 
@@ -63,10 +64,3 @@ def _question_line(text: str) -> str:
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
     asking = [line for line in lines if line.rstrip().endswith(("?", "؟", ";"))]
     return (asking or lines or [""])[0]
-
-
-def _plain(text: str) -> str:
-    import html
-    import re
-
-    return html.unescape(re.sub(r"<[^>]+>", "", text))

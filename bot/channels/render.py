@@ -8,6 +8,7 @@ dates and numbers. A message over Telegram's 4096 characters is split at paragra
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -18,6 +19,12 @@ MAX_TEXT = 4096
 WIDE_LABEL = 22  # labels longer than this get a row of their own
 UNREVIEWED = Msg(N_("This translation has not yet been checked by a native speaker."))
 NAV = ("back", "menu")
+_TAG = re.compile(r"<[^>]+>")
+
+
+def plain(text: str) -> str:
+    """Telegram HTML as plain text (terminal, summaries)."""
+    return html.unescape(_TAG.sub("", text))
 
 
 @dataclass(frozen=True)

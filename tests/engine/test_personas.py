@@ -54,7 +54,7 @@ def result_text(outputs: list[Any]) -> str:
 
 
 def pathway_text(flows: FlowSet, tag: str) -> str:
-    return text_of(flows, "de", "prescreen_result", f"pathway.{tag}")[0]
+    return text_of(flows, "de", "prescreen_result", f"pathway.{tag}")[0].strip()
 
 
 PERSONAS: list[tuple[str, dict[str, Any], set[str], set[str]]] = [
@@ -101,7 +101,7 @@ def test_persona(flows: FlowSet, persona: str, answers: dict[str, Any], expected
         assert pathway_text(flows, tag) in shown, f"{persona}: {tag} missing"
     for tag in absent:
         assert pathway_text(flows, tag) not in shown, f"{persona}: {tag} shown"
-    assert text_of(flows, "de", "prescreen_result", "note")[0] in shown
+    assert text_of(flows, "de", "prescreen_result", "note")[0].strip() in shown
     state, outputs = step(state, Press("opt:appointment"), flows, TODAY)
     handoff = next(o for o in outputs if isinstance(o, Handoff))
     assert expected <= set(handoff.pathways) and not absent & set(handoff.pathways)
@@ -110,7 +110,7 @@ def test_persona(flows: FlowSet, persona: str, answers: dict[str, Any], expected
 def test_empty_prescreening_names_nothing(flows: FlowSet) -> None:
     _state, outputs, asked = answer_as(flows, {})
     shown = result_text(outputs)
-    assert text_of(flows, "de", "prescreen_result", "none")[0] in shown
+    assert text_of(flows, "de", "prescreen_result", "none")[0].strip() in shown
     assert "conviction" not in asked  # off unless the operator switches it on
 
 
