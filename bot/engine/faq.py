@@ -21,13 +21,13 @@ from bot.engine.ngrams import NgramIndex
 from bot.engine.normalize import normalize
 from bot.engine.similarity import Vocabulary, score, word_similarity
 
-ANSWER_AT = 42.0
-SUGGEST_AT = 28.0
+ANSWER_AT = 40.0
+SUGGEST_AT = 22.0
 MARGIN = 5.0
 MIN_QUERY = 2
 MAX_QUERY = 500
-NGRAM_WEIGHT = 1.5  # the n-gram cosine (0..1) against the word score (0..1)
-TOPIC_SHARE = 0.85  # a question whose words spread over a topic's phrasings still finds it
+NGRAM_WEIGHT = 2.0  # the n-gram cosine (0..1) against the word score (0..1)
+TOPIC_SHARE = 0.7  # a question whose words spread over a topic's phrasings still finds it
 #: Words that only say "a paragraph of the law"; the number after them is what matters.
 IGNORED = frozenset({"paragraf", "paragraph", "paragraphe", "parag", "par", "пункт",
                      "параграф", "ماده", "مادة", "الفقرة", "بند"})
