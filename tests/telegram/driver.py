@@ -35,5 +35,13 @@ def tap(api: FakeBotApi, chat: int, button: str, **kwargs: Any) -> Sent:
     return after(api, chat, count)
 
 
+def consent_given(api: FakeBotApi, chat: int, language: str = "de") -> Sent:
+    """From /start through the menu and the consent to the first pre-screening question."""
+    say(api, chat, "/start", language=language)
+    for button in ("opt:go", "opt:prescreen", "opt:start"):
+        tap(api, chat, button)
+    return tap(api, chat, "accept")
+
+
 def texts(api: FakeBotApi, chat: int, since: int = 0) -> str:
     return "\n".join(m.text for m in api.sent(chat)[since:])

@@ -12,7 +12,7 @@ from bot.engine.view import text_of
 from bot.i18n import Catalogs
 from tests.conftest import LOCALES
 from tests.telegram.conftest import TOKEN, BotProcess
-from tests.telegram.driver import button_ids, say, tap, texts
+from tests.telegram.driver import button_ids, consent_given, say, tap, texts
 from tests.telegram.fake_bot_api import FakeBotApi
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
@@ -22,11 +22,7 @@ CANARY = "Kanarienvogel Zyx"
 def prescreen(api: FakeBotApi, chat: int, language: str) -> None:
     """From /start through consent and every question to a handoff: "no" where it can be
     said, the name typed in (the second question without buttons), everything else skipped."""
-    say(api, chat, "/start", language=language)
-    tap(api, chat, "opt:go")
-    tap(api, chat, "opt:prescreen")
-    tap(api, chat, "opt:start")
-    keyboard = tap(api, chat, "accept")
+    keyboard = consent_given(api, chat, language)
     typed = 0
     for _ in range(40):
         ids = button_ids(keyboard)
@@ -116,11 +112,7 @@ def test_a_repeated_update_id_is_applied_once(api: FakeBotApi) -> None:
 def test_killed_in_the_middle_resumes_at_the_same_question(api: FakeBotApi,
                                                            bot: BotProcess) -> None:
     chat = 2040
-    say(api, chat, "/start")
-    tap(api, chat, "opt:go")
-    tap(api, chat, "opt:prescreen")
-    tap(api, chat, "opt:start")
-    tap(api, chat, "accept")
+    consent_given(api, chat)
     question = tap(api, chat, "opt:no")  # now at the detention question
     bot.kill()
     bot.start()

@@ -14,7 +14,7 @@ from bot.engine.view import text_of
 from bot.i18n import Catalogs
 from tests.conftest import LOCALES
 from tests.telegram.conftest import BotProcess
-from tests.telegram.driver import say, tap, texts
+from tests.telegram.driver import consent_given, say, tap, texts
 from tests.telegram.fake_bot_api import ApiError, FakeBotApi
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
@@ -140,11 +140,7 @@ def hostile_bot(tmp_path_factory: pytest.TempPathFactory) -> object:
 def test_mydata_then_delete_erases_everything(api: FakeBotApi, bot: BotProcess,
                                               flows: FlowSet) -> None:
     chat = 3400
-    say(api, chat, "/start")
-    tap(api, chat, "opt:go")
-    tap(api, chat, "opt:prescreen")
-    tap(api, chat, "opt:start")
-    tap(api, chat, "accept")
+    consent_given(api, chat)
     tap(api, chat, "opt:yes")
     count = len(api.sent(chat))
     api.send_text(chat, "/mydata")
