@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 LANGS := de en ar ru fa fr ps ur ka ckb ku tr
 
-.PHONY: install run chat test lint bench locales compile-locales clean
+.PHONY: install run chat test lint browser bench locales compile-locales clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Lotse needs Python 3.11 or newer"'
@@ -27,8 +27,16 @@ run: install
 chat: install
 	$(BIN)/lotse chat
 
-test: install lint
+test: install lint browser
 	$(BIN)/pytest
+
+# Debian's Chromium for the inbox's browser test (Playwright drives it; never its own download).
+browser:
+	@test -x /usr/bin/chromium || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -qq --no-install-recommends chromium; \
+		else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -qq --no-install-recommends chromium; fi; }
 
 lint: install
 	$(BIN)/ruff check bot tests bench
@@ -55,4 +63,4 @@ locales: $(STAMP)
 	done
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info
+	rm -rf $(VENV) build dist *.egg-info test-artifacts

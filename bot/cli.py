@@ -11,7 +11,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
-from bot import catalog_check
+from bot import catalog_check, cli_desk
 from bot.config import Settings
 from bot.engine import load_flows
 from bot.engine.intake import check_value
@@ -32,6 +32,11 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(flows_app, name="flows")
 app.add_typer(db_app, name="db")
 app.add_typer(faq_app, name="faq")
+app.add_typer(cli_desk.users_app, name="users")
+app.add_typer(cli_desk.offices_app, name="offices")
+app.add_typer(cli_desk.slots_app, name="slots")
+app.add_typer(cli_desk.cases_app, name="cases")
+app.command("worker")(cli_desk.worker)
 
 FlowsOpt = Annotated[Path | None, typer.Option("--flows", help="flow folder (default flows/)")]
 LocalesOpt = Annotated[Path | None, typer.Option("--locales", help="locales folder")]
@@ -111,17 +116,19 @@ def run(flows: FlowsOpt = None, locales: LocalesOpt = None) -> None:
         chat(lang=None, session="local", flows=flows, locales=locales)
         return
     _logging(logging.INFO)
-    from bot.channels.telegram import run_polling
+    import asyncio
+
     from bot.conversation import build
     from bot.engine.problems import FlowError
     from bot.i18n import Catalogs
+    from bot.serve import run_bot
 
     flows_dir, locales_dir = _dirs(flows, locales)
     try:
-        lotse = build(settings, flows_dir=flows_dir)
+        lotse = build(settings, flows_dir=flows_dir, locales_dir=locales_dir)
     except FlowError as exc:
         _fail(f"The flows have errors; the bot does not start:\n{exc}")
-    run_polling(lotse, Catalogs(locales_dir), settings)
+    asyncio.run(run_bot(lotse, Catalogs(locales_dir), settings))
 
 
 @flows_app.command("check")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Literal
 
@@ -47,7 +47,20 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     flood_limit: int = Field(25, ge=1)  # messages per 10 s before a person is slowed down
     telegram_max_rate: float = Field(30.0, gt=0)  # outgoing messages/s (Telegram's limit)
+    max_open_appointments: int = Field(1, ge=1)  # per person (R17)
+    slots_offered: int = Field(5, ge=1, le=8)  # free slots shown to a person at once
+    booking_notice_hours: float = Field(2.0, ge=0)  # earliest bookable slot from now
+    urgent_renotify_minutes: int = Field(60, ge=1)  # unclaimed urgent case: notify again
+    inbox_session_minutes: int = Field(30, ge=1)  # idle timeout of a counsellor's session
+    inbox_session_max_hours: int = Field(12, ge=1)  # absolute lifetime of a session
+    login_max_failures: int = Field(5, ge=1)  # wrong passwords before the account locks
+    login_lock_minutes: int = Field(15, ge=1)
+    outbox_poll_seconds: float = Field(5.0, gt=0)
+    outbox_retry_base_seconds: float = Field(2.0, gt=0)
+    outbox_retry_max_seconds: float = Field(600.0, gt=0)
+    outbox_lease_seconds: float = Field(60.0, gt=0)  # a crashed delivery is retried after this
     today: date | None = None  # fixes "today" for demos and tests; never set in production
+    now: datetime | None = None  # fixes the clock (appointments, reminders); tests and demos only
 
     @field_validator("emergency_contacts")
     @classmethod

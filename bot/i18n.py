@@ -20,6 +20,8 @@ from zoneinfo import ZoneInfo
 from babel import Locale, UnknownLocaleError, negotiate_locale
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
+from babel.dates import format_skeleton
+from babel.dates import format_time as babel_format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -153,6 +155,16 @@ def format_datetime(moment: datetime, language: str, timezone: str = "Europe/Ber
                                  locale=_locale(language))
 
 
+def format_appointment(moment: datetime, language: str, timezone: str = "Europe/Berlin") -> str:
+    """Weekday, day, month and time (`Tue, Dec 1, 10:00`), short enough for a button."""
+    locale = _locale(language)
+    local = moment.astimezone(ZoneInfo(timezone))
+    day = format_skeleton("MMMEd", local, locale=locale)
+    clock = babel_format_time(local, format="short", locale=locale)
+    pattern = str(locale.datetime_formats.get("short", "{1} {0}"))
+    return pattern.replace("{1}", day).replace("{0}", clock).replace("'", "")
+
+
 def _locale(language: str) -> Locale:
     try:
         return Locale.parse(language)
@@ -160,5 +172,6 @@ def _locale(language: str) -> Locale:
         return Locale.parse(SOURCE)
 
 
-__all__ = ["Catalogs", "direction", "endonym", "format_date", "format_datetime", "isolate",
+__all__ = ["Catalogs", "direction", "endonym", "format_appointment", "format_date",
+           "format_datetime", "isolate",
            "negotiate", "fill"]

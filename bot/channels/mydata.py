@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from bot.channels.render import plain
 from bot.engine.io import N_, Msg
 from bot.engine.model import FlowSet, NodeKind
 from bot.engine.view import text_of
-from bot.i18n import Catalogs
+from bot.i18n import Catalogs, format_appointment
 
 SKIPPED = Msg(N_("(not answered)"))
 
 
-def summary(data: dict[str, Any], flows: FlowSet, catalogs: Catalogs, language: str) -> str:
+def summary(data: dict[str, Any], flows: FlowSet, catalogs: Catalogs, language: str,
+            timezone: str = "Europe/Berlin") -> str:
     tr = catalogs.translate
     chat = data["chat"]
     lines = [tr(language, Msg(N_("This is everything Lotse stores about you:"))), "",
@@ -28,10 +30,21 @@ def summary(data: dict[str, Any], flows: FlowSet, catalogs: Catalogs, language: 
         lines += ["", tr(language, Msg(N_("Your answers:")))]
         lines += [f"• {question}: {answer}" for question, answer in
                   _readable(answers, flows, language, tr(language, SKIPPED))]
-    requests = data.get("requests", [])
+    requests = data.get("cases", [])
     if requests:
         lines += ["", tr(language, Msg(N_("Requests to the counselling service: {count}"),
                                        {"count": str(len(requests))}))]
+    messages = sum(len(case["messages"]) for case in requests)
+    if messages:
+        lines.append(tr(language, Msg(N_("Messages with the counselling service: {count}"),
+                                      {"count": str(messages)})))
+    for case in requests:
+        for appointment in case["appointments"]:
+            when = format_appointment(datetime.fromisoformat(appointment["starts_at"]), language,
+                                      timezone)
+            key = N_("Cancelled appointment: {when}") if appointment["status"] == "cancelled" \
+                else N_("Appointment: {when}")
+            lines.append(tr(language, Msg(key, {"when": when})))
     lines += ["", tr(language, Msg(N_("The file below contains the same data. /delete erases "
                                       "all of it.")))]
     return "\n".join(lines)

@@ -45,7 +45,6 @@ from bot.engine.io import (
     Back,
     ChangeLanguage,
     Delete,
-    Event,
     Help,
     Menu,
     Msg,
@@ -57,6 +56,7 @@ from bot.engine.io import (
 )
 from bot.engine.languages import SUPPORTED
 from bot.engine.runtime import OUTDATED
+from bot.handoff.chat import ShowAppointment, TurnEvent
 from bot.i18n import Catalogs, negotiate
 
 logger = logging.getLogger(__name__)
@@ -65,14 +65,15 @@ MAX_INPUT = 2000
 TYPING_AFTER = 0.4  # seconds a turn may take before "typing…" is shown
 T = TypeVar("T")
 
-COMMANDS: dict[str, Callable[[], Event]] = {
+COMMANDS: dict[str, Callable[[], TurnEvent]] = {
     "menu": Menu, "back": Back, "language": ChangeLanguage, "help": Help, "privacy": Privacy,
-    "delete": Delete, "stop": Withdraw,
+    "delete": Delete, "stop": Withdraw, "appointment": ShowAppointment,
 }
 COMMAND_HELP: dict[str, Msg] = {
     "start": Msg(N_("Start again")), "menu": Msg(N_("Main menu")),
     "back": Msg(N_("One step back")), "language": Msg(N_("Change language")),
     "help": Msg(N_("What Lotse can do")), "privacy": Msg(N_("Privacy information")),
+    "appointment": Msg(N_("My appointment: book, cancel, change")),
     "mydata": Msg(N_("What is stored about me")),
     "stop": Msg(N_("Withdraw consent, delete my answers")),
     "delete": Msg(N_("Delete everything about me")),
@@ -194,7 +195,7 @@ class TelegramChannel:
                       language: str) -> None:
         chat_id = update.effective_chat.id  # type: ignore[union-attr]
         match = _COMMAND.match(text.strip())
-        event: Event
+        event: TurnEvent
         if match and match.group(1).lower() == "mydata":
             await self.on_mydata(context, chat_id, language)
             return
@@ -242,7 +243,7 @@ class TelegramChannel:
                 chat_id, query.message.message_id, reply_markup=None))
         await self.deliver(context, chat_id, reply)
 
-    async def turn(self, chat_id: int, event: Event, language: str, update_id: int,
+    async def turn(self, chat_id: int, event: TurnEvent, language: str, update_id: int,
                    press_version: int | None = None) -> Reply:
         reply = await asyncio.to_thread(self.lotse.turn, CHANNEL, str(chat_id), event, language,
                                         update_id=update_id, press_version=press_version)
@@ -351,32 +352,3 @@ async def _quietly(call: Awaitable[Any]) -> None:
         await call
     except (BadRequest, Forbidden, TimedOut, NetworkError) as exc:
         logger.info("best_effort_failed error=%s", type(exc).__name__)
-
-
-PURGE_EVERY = 3600.0  # seconds
-
-
-def run_polling(lotse: Lotse, catalogs: Catalogs, settings: Settings) -> None:
-    """`lotse run`: poll Telegram until stopped; purge idle chats every hour."""
-    channel = TelegramChannel(lotse, catalogs, settings, lotse.pseudonym_key)
-    app = channel.application()
-
-    tasks: list[asyncio.Task[None]] = []
-
-    async def purge_forever() -> None:
-        while True:
-            await asyncio.to_thread(lotse.purge, settings.retention_days)
-            await asyncio.sleep(PURGE_EVERY)
-
-    async def start_purging(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-        await channel.register_commands(application)
-        tasks.append(asyncio.create_task(purge_forever()))
-
-    async def stop_purging(_application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-        for task in tasks:
-            task.cancel()
-
-    app.post_init = start_purging
-    app.post_stop = stop_purging
-    logger.info("bot_start mode=polling")
-    app.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)

@@ -119,6 +119,7 @@ class Say:
     unreviewed: bool = False
     buttons: tuple[Button, ...] = ()
     expects: str | None = None  # the kind of typed answer a question waits for ("number", …)
+    offer: str | None = None  # "slots": the booking service adds free appointment slots
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,7 @@ _FIELDS: dict[NodeKind, set[str]] = {
     NodeKind.FAQ: {"appointment", "featured"},
     NodeKind.RESULT: {"pathways", "none", "urgent", "note", "options"},
     NodeKind.HANDOFF: {"reason", "next"},
+    NodeKind.BOOKING: {"options"},
     NodeKind.END: set(),
 }
 _REQUIRED: dict[NodeKind, tuple[str, ...]] = {
@@ -58,6 +59,7 @@ _REQUIRED: dict[NodeKind, tuple[str, ...]] = {
     NodeKind.FAQ: ("appointment",),
     NodeKind.RESULT: ("note", "none", "options"),
     NodeKind.HANDOFF: ("reason", "next"),
+    NodeKind.BOOKING: ("options",),
     NodeKind.END: (),
 }
 _PLAIN_TEXTS = ("text", "accept", "decline", "note", "none", "urgent")

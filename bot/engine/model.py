@@ -30,6 +30,7 @@ class NodeKind(StrEnum):
     FAQ = "faq"
     RESULT = "result"
     HANDOFF = "handoff"
+    BOOKING = "booking"  # a choice whose buttons the booking service adds free slots to
     END = "end"
 
 

@@ -47,6 +47,7 @@ OUTDATED = Msg(N_("This button is outdated. Please use the buttons of the latest
 HELP = Msg(N_("Lotse gives general information about the right to stay and helps you get an "
               "appointment with a counsellor. Choose with the buttons or write your question.\n\n"
               "/menu – main menu\n/back – one step back\n/language – change language\n"
+              "/appointment – your appointment: book, cancel, change\n"
               "/privacy – privacy information\n/mydata – what is stored about you\n"
               "/stop – withdraw consent, answers are deleted\n/delete – delete everything"))
 ERASE_YES, ERASE_NO = "erase:yes", "erase:no"

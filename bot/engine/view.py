@@ -6,7 +6,7 @@ that shows them — a press is accepted only if this view would have offered it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from bot.engine import rules
@@ -88,7 +88,10 @@ class View:
         if node.kind is NodeKind.RESULT:
             out.append(self.result(node, buttons))
             return
-        out.append(self.say(node, "text", buttons))
+        say = self.say(node, "text", buttons)
+        if node.kind is NodeKind.BOOKING:
+            say = replace(say, offer="slots")
+        out.append(say)
 
     def result(self, node: Node, buttons: tuple[Button, ...]) -> Say:
         outcome = rules.evaluate(self.state.answers, self.today)

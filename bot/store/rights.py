@@ -10,15 +10,21 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
 from bot.store.crypto import Vault
 from bot.store.models import (
+    Booking,
+    Case,
+    CaseMessage,
+    CaseNote,
     ChatSession,
     ConsentRecord,
-    HandoffRequest,
+    Office,
+    OutboxEvent,
     ProcessedUpdate,
+    Slot,
     utcnow,
 )
 
@@ -29,12 +35,12 @@ def find(db: Session, channel: str, chat_key: str) -> ChatSession | None:
 
 
 def export(db: Session, vault: Vault, channel: str, chat_key: str) -> dict[str, Any]:
-    """Everything stored about one chat, decrypted, as JSON-ready data."""
+    """Everything stored about one chat, decrypted, as JSON-ready data (GDPR Art. 15, 20)."""
     row = find(db, channel, chat_key)
     if row is None or row.id is None:
         return {}
-    consents = db.exec(select(ConsentRecord).where(ConsentRecord.session_id == row.id)).all()
-    requests = db.exec(select(HandoffRequest).where(HandoffRequest.session_id == row.id)).all()
+    mine = row.id
+    consents = db.exec(select(ConsentRecord).where(ConsentRecord.session_id == mine)).all()
     return {
         "chat": {"channel": row.channel, "chat_id": row.chat_key, "language": row.language,
                  "position": row.node, "created_at": row.created_at.isoformat(),
@@ -44,9 +50,37 @@ def export(db: Session, vault: Vault, channel: str, chat_key: str) -> dict[str, 
                       "given_at": c.given_at.isoformat(),
                       "withdrawn_at": c.withdrawn_at.isoformat() if c.withdrawn_at else None}
                      for c in consents],
-        "requests": [{"reason": r.reason, "language": r.language, "priority": r.priority,
-                      "status": r.status, "created_at": r.created_at.isoformat(),
-                      **vault.decrypt(r.payload_enc)} for r in requests],
+        "cases": [_case(db, vault, case) for case in
+                  db.exec(select(Case).where(Case.session_id == mine).order_by(col(Case.id)))],
+        "pending_messages": [
+            {"kind": e.kind, "created_at": e.created_at.isoformat(),
+             **vault.decrypt(e.payload_enc)}
+            for e in db.exec(select(OutboxEvent).where(OutboxEvent.session_id == mine,
+                                                       col(OutboxEvent.delivered_at).is_(None)))],
+    }
+
+
+def _case(db: Session, vault: Vault, case: Case) -> dict[str, Any]:
+    messages = db.exec(select(CaseMessage).where(CaseMessage.case_id == case.id)
+                       .order_by(col(CaseMessage.id))).all()
+    notes = db.exec(select(CaseNote).where(CaseNote.case_id == case.id)
+                    .order_by(col(CaseNote.id))).all()
+    bookings = db.exec(select(Booking, Slot, Office)
+                       .join(Slot, col(Slot.id) == col(Booking.slot_id))
+                       .join(Office, col(Office.id) == col(Slot.office_id))
+                       .where(Booking.case_id == case.id).order_by(col(Booking.id))).all()
+    return {
+        "number": case.id, "status": case.status, "reason": case.reason,
+        "language": case.language, "urgent": case.urgent, "priority": case.priority,
+        "created_at": case.created_at.isoformat(), **vault.decrypt(case.payload_enc),
+        "messages": [{"from": m.sender, "at": m.created_at.isoformat(),
+                      "text": vault.decrypt(m.body_enc)} for m in messages],
+        "counsellor_notes": [{"at": n.created_at.isoformat(), "text": vault.decrypt(n.body_enc)}
+                             for n in notes],
+        "appointments": [{"starts_at": slot.starts_at.isoformat(),
+                          "ends_at": slot.ends_at.isoformat(), "kind": slot.kind,
+                          "office": office.name, "address": office.address,
+                          "status": booking.status} for booking, slot, office in bookings],
     }
 
 
@@ -55,17 +89,42 @@ def erase(db: Session, session_id: int) -> None:
     db.execute(delete(ChatSession).where(col(ChatSession.id) == session_id))
 
 
-def purge(db: Session, *, now: datetime, retention_days: int, dry_run: bool = False) -> int:
-    """Erase chats without activity for `retention_days`; drop old update ids. Idempotent."""
-    cutoff = now - timedelta(days=retention_days)
-    stale = db.exec(select(ChatSession.id).where(col(ChatSession.updated_at) < cutoff)).all()
+def purge(db: Session, *, now: datetime, retention_days: int,
+          after_appointment_days: int = 30, dry_run: bool = False) -> int:
+    """Erase what the retention rule (R7) says is due; drop old update ids. Idempotent.
+
+    A chat is erased `retention_days` after its last activity — unless an appointment is still
+    ahead — and `after_appointment_days` after its last appointment, once nothing happened
+    on its case since.
+    """
+    due = set(_idle(db, now, retention_days)) | set(_after_appointment(db, now,
+                                                                       after_appointment_days))
     if not dry_run:
-        for session_id in stale:
-            if session_id is not None:
-                erase(db, session_id)
+        for session_id in sorted(due):
+            erase(db, session_id)
         db.execute(delete(ProcessedUpdate).where(
             col(ProcessedUpdate.received_at) < now - timedelta(days=8)))
-    return len(stale)
+    return len(due)
+
+
+def _idle(db: Session, now: datetime, days: int) -> list[int]:
+    ahead = select(Booking.session_id).join(Slot, col(Slot.id) == col(Booking.slot_id)).where(
+        Booking.status == "booked", col(Slot.ends_at) >= now)
+    rows = db.exec(select(ChatSession.id).where(
+        col(ChatSession.updated_at) < now - timedelta(days=days),
+        col(ChatSession.id).not_in(ahead))).all()
+    return [r for r in rows if r is not None]
+
+
+def _after_appointment(db: Session, now: datetime, days: int) -> list[int]:
+    cutoff = now - timedelta(days=days)
+    last = (select(Booking.session_id, func.max(Slot.ends_at).label("ended"))
+            .join(Slot, col(Slot.id) == col(Booking.slot_id))
+            .where(Booking.status != "cancelled").group_by(col(Booking.session_id)).subquery())
+    busy = select(Case.session_id).where(col(Case.updated_at) >= cutoff)
+    rows = db.exec(select(last.c.session_id).where(last.c.ended < cutoff,
+                                                   last.c.session_id.not_in(busy))).all()
+    return [int(r) for r in rows]
 
 
 __all__ = ["erase", "export", "find", "purge", "utcnow"]

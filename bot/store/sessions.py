@@ -15,10 +15,9 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from bot.engine.io import Handoff
 from bot.engine.state import State
 from bot.store.crypto import Vault
-from bot.store.models import ChatSession, ConsentRecord, HandoffRequest, ProcessedUpdate, utcnow
+from bot.store.models import Case, ChatSession, ConsentRecord, ProcessedUpdate, utcnow
 
 
 class StaleSession(RuntimeError):
@@ -96,22 +95,14 @@ def record_consent(db: Session, session_id: int, version: str, language: str) ->
 
 
 def withdraw_consent(db: Session, vault: Vault, session_id: int) -> None:
-    """Date the consent records and erase the answers from every handoff request (R4)."""
+    """Date the consent records and erase the answers from every case (R4)."""
     for record in db.exec(select(ConsentRecord).where(ConsentRecord.session_id == session_id,
                                                       col(ConsentRecord.withdrawn_at).is_(None))):
         record.withdrawn_at = utcnow()
         db.add(record)
-    for request in db.exec(select(HandoffRequest).where(HandoffRequest.session_id == session_id)):
-        payload = vault.decrypt(request.payload_enc)
+    for case in db.exec(select(Case).where(Case.session_id == session_id)):
+        payload = vault.decrypt(case.payload_enc)
         payload.update(answers={}, pathways=[], summary_de="Einwilligung widerrufen; "
                        "Angaben gelöscht.")
-        request.payload_enc = vault.encrypt(payload)
-        db.add(request)
-
-
-def create_handoff(db: Session, vault: Vault, session_id: int, handoff: Handoff) -> None:
-    payload = {"answers": dict(handoff.answers), "pathways": list(handoff.pathways),
-               "summary_de": handoff.summary_de, "source": handoff.source}
-    db.add(HandoffRequest(session_id=session_id, reason=handoff.reason,
-                          language=handoff.language, urgent=handoff.urgent,
-                          priority=handoff.priority, payload_enc=vault.encrypt(payload)))
+        case.payload_enc = vault.encrypt(payload)
+        db.add(case)

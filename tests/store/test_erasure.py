@@ -15,7 +15,8 @@ from bot.store.rotation import encrypted_columns
 from tests.store.test_store import answer_prescreen, settings_for
 
 #: Tables that hold nothing about a person (checked: no chat id, no content).
-NO_PERSONAL_DATA = {"processed_update"}
+NO_PERSONAL_DATA = {"processed_update", "office", "counsellor", "web_session", "slot",
+                    "audit_log"}
 
 
 def test_every_personal_table_cascades_from_the_chat_session() -> None:
@@ -29,7 +30,9 @@ def test_every_personal_table_cascades_from_the_chat_session() -> None:
 
 def test_encrypted_columns_are_found_from_the_schema() -> None:
     names = {(t.name, c) for t, c in encrypted_columns()}
-    assert {("chat_session", "answers_enc"), ("handoff_request", "payload_enc")} <= names
+    assert {("chat_session", "answers_enc"), ("case_file", "payload_enc"),
+            ("case_message", "body_enc"), ("case_note", "body_enc"),
+            ("outbox", "payload_enc")} <= names
 
 
 def test_delete_leaves_nothing_of_the_person(tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ from bot.engine.io import Press, Start, Text, Withdraw
 from bot.store import db as store_db
 from bot.store import sessions
 from bot.store.crypto import KeysUnavailable, Vault, keys_from
-from bot.store.models import ChatSession, ConsentRecord, HandoffRequest
+from bot.store.models import Case, ChatSession, ConsentRecord
 from tests.conftest import FLOWS, TODAY
 
 CANARY_NAME = "Zyxwvut Canary-Name"
@@ -34,7 +34,7 @@ def test_migrations_upgrade_an_empty_database(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'empty.db'}"
     store_db.upgrade(url)
     engine = store_db.make_engine(url)
-    assert {"chat_session", "consent_record", "handoff_request", "alembic_version"} <= set(
+    assert {"chat_session", "consent_record", "case_file", "alembic_version"} <= set(
         inspect(engine).get_table_names())
     with engine.connect() as connection:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
@@ -100,24 +100,28 @@ def test_withdrawal_erases_answers_everywhere(tmp_path: Path) -> None:
         assert db.exec(select(ConsentRecord)).one().withdrawn_at is not None
 
 
-def test_a_handoff_request_is_stored_encrypted(tmp_path: Path) -> None:
+def test_a_handoff_creates_an_encrypted_case(tmp_path: Path) -> None:
     lotse = build(settings_for(tmp_path))
     for event in (Start(language="de"), Press("opt:go"), Press("opt:appointment"),
                   Press("opt:talk")):
         lotse.turn("test", "chat-5", event, "de")
     with Session(lotse.engine) as db:
-        request = db.exec(select(HandoffRequest)).one()
-    payload = lotse.vault.decrypt(request.payload_enc)
-    assert request.reason == "talk" and payload["answers"] == {}
+        case = db.exec(select(Case)).one()
+    payload = lotse.vault.decrypt(case.payload_enc)
+    assert case.reason == "talk" and case.status == "new" and payload["answers"] == {}
     assert "möchte mit einer Person sprechen" in payload["summary_de"]
 
 
 def test_two_writers_on_one_version_conflict(tmp_path: Path, flows: FlowSet) -> None:
     lotse = build(settings_for(tmp_path))
     lotse.turn("test", "chat-6", Start(language="de"), "de")
+    # Both load the same version; on SQLite transactions queue (BEGIN IMMEDIATE), so the
+    # second writer's load ends its transaction before the first one writes.
     with Session(lotse.engine) as first, Session(lotse.engine) as second:
-        a = sessions.load(first, lotse.vault, "test", "chat-6", "de")
         b = sessions.load(second, lotse.vault, "test", "chat-6", "de")
+        second.commit()
+        a = sessions.load(first, lotse.vault, "test", "chat-6", "de")
+        assert a.version == b.version
         sessions.save(first, lotse.vault, "test", "chat-6", a, a.state.evolve(node="main_menu"))
         first.commit()
         with pytest.raises(sessions.StaleSession):
@@ -128,8 +132,9 @@ def test_two_writers_on_one_version_conflict(tmp_path: Path, flows: FlowSet) -> 
 def test_new_chats_racing_for_the_first_row_conflict(tmp_path: Path) -> None:
     lotse = build(settings_for(tmp_path))
     with Session(lotse.engine) as first, Session(lotse.engine) as second:
-        a = sessions.load(first, lotse.vault, "test", "new", "de")
         b = sessions.load(second, lotse.vault, "test", "new", "de")
+        second.commit()  # SQLite queues transactions: end the second one's read first
+        a = sessions.load(first, lotse.vault, "test", "new", "de")
         sessions.save(first, lotse.vault, "test", "new", a, State(node="welcome"))
         first.commit()
         with pytest.raises(sessions.StaleSession):

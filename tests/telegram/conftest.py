@@ -13,6 +13,7 @@ import pytest
 
 from tests.conftest import ROOT
 from tests.telegram.fake_bot_api import FakeBotApi
+from tests.web.conftest import free_port
 
 TOKEN = "123456:TEST-TOKEN-canary"
 
@@ -27,7 +28,9 @@ class BotProcess:
                     "LOTSE_DATABASE_URL": f"sqlite:///{tmp / 'bot.db'}",
                     "LOTSE_KEY_FILE": str(tmp / "keys.json"), "LOTSE_TODAY": "2026-11-25",
                     "LOTSE_EMERGENCY_CONTACTS": "Notruf Beratung 0351 000000",
-                    "LOTSE_FLOOD_LIMIT": "1000", "PYTHONUNBUFFERED": "1", **env}
+                    "LOTSE_FLOOD_LIMIT": "1000", "PYTHONUNBUFFERED": "1",
+                    "LOTSE_HTTP_PORT": str(free_port()), **env}
+        self.inbox_url = f"http://127.0.0.1:{self.env['LOTSE_HTTP_PORT']}"
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> BotProcess:

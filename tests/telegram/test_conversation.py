@@ -47,7 +47,7 @@ def test_full_conversation_to_a_handoff(api: FakeBotApi, bot: BotProcess, flows:
     handed = text_of(flows, language, "prescreen_handoff", "text")[0].strip().splitlines()[0]
     api.wait_text(chat, handed)
     with sqlite3.connect(bot.tmp / "bot.db") as db:
-        reasons = db.execute("SELECT reason, language FROM handoff_request").fetchall()
+        reasons = db.execute("SELECT reason, language FROM case_file").fetchall()
     assert reasons == [("prescreen", language)]
     log = bot.logs()
     assert "update_failed" not in log
@@ -127,7 +127,7 @@ def test_commands_are_registered_in_every_two_letter_language(api: FakeBotApi,
     assert {"", "de", "en", "ar", "fa", "ru", "fr", "ps", "ur", "ka", "ku", "tr"} <= languages
     german = {c["command"]: c["description"] for c in api.state.commands["de"]}
     assert set(german) == {"start", "menu", "back", "language", "help", "privacy", "mydata",
-                           "stop", "delete"}
+                           "stop", "delete", "appointment"}
     assert german["menu"] != [c for c in api.state.commands[""] if c["command"] == "menu"][0][
         "description"]
     assert "update_failed" not in bot.logs()

@@ -171,7 +171,7 @@ def assert_nothing_points_to(db: sqlite3.Connection, chat: int) -> None:
         for row in db.execute(f'SELECT * FROM "{table}"'):
             assert str(chat) not in [str(v) for v in row], (table, row)
     assert db.execute("SELECT count(*) FROM chat_session").fetchone()[0] == 0
-    for table in ("consent_record", "handoff_request"):
+    for table in ("consent_record", "case_file"):
         assert db.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0] == 0
 
 
