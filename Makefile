@@ -47,6 +47,7 @@ lint: install
 bench: install
 	$(PY) bench/run.py
 	$(PY) bench/telegram_bench.py
+	$(PY) bench/outbox_bench.py
 
 # For developers who add chrome strings: extract them and update every catalog.
 locales: $(STAMP)

@@ -37,6 +37,7 @@ app.add_typer(cli_desk.offices_app, name="offices")
 app.add_typer(cli_desk.slots_app, name="slots")
 app.add_typer(cli_desk.cases_app, name="cases")
 app.command("worker")(cli_desk.worker)
+app.command("healthcheck")(cli_desk.healthcheck)
 
 FlowsOpt = Annotated[Path | None, typer.Option("--flows", help="flow folder (default flows/)")]
 LocalesOpt = Annotated[Path | None, typer.Option("--locales", help="locales folder")]
@@ -81,8 +82,11 @@ def _logging(level: int = logging.WARNING) -> None:
 @app.command()
 def chat(lang: Annotated[str | None, typer.Option("--lang", help="language code")] = None,
          session: Annotated[str, typer.Option(help="name of the terminal session")] = "local",
-         flows: FlowsOpt = None, locales: LocalesOpt = None) -> None:
-    """The conversation in the terminal."""
+         flows: FlowsOpt = None, locales: LocalesOpt = None,
+         with_inbox: Annotated[bool, typer.Option(
+             "--inbox/--no-inbox", help="serve the counsellors' inbox beside the chat")] = False,
+         ) -> None:
+    """The conversation in the terminal (with --inbox: counsellors can answer in the browser)."""
     _logging()
     from bot.channels.console import Console
     from bot.conversation import build
@@ -92,11 +96,24 @@ def chat(lang: Annotated[str | None, typer.Option("--lang", help="language code"
     settings = _settings()
     flows_dir, locales_dir = _dirs(flows, locales)
     try:
-        lotse = build(settings, flows_dir=flows_dir)
+        lotse = build(settings, flows_dir=flows_dir, locales_dir=locales_dir)
     except FlowError as exc:
         _fail(f"The flows have errors; the bot does not start:\n{exc}")
     language = lang if lang in SUPPORTED else negotiate(lang or _env_language())
-    Console(lotse, Catalogs(locales_dir), session, language).run()
+    console = Console(lotse, Catalogs(locales_dir), session, language)
+    inbox = None
+    if with_inbox:
+        from bot.serve import Background
+
+        inbox = Background(lotse, settings, console.deliver)
+        inbox.start()
+        typer.echo(f"(Inbox for counsellors: {settings.public_url.rstrip('/')}/inbox/)",
+                   err=True)
+    try:
+        console.run()
+    finally:
+        if inbox is not None:
+            inbox.stop()
 
 
 def _env_language() -> str | None:
@@ -113,7 +130,7 @@ def run(flows: FlowsOpt = None, locales: LocalesOpt = None) -> None:
     if settings.telegram_token is None:
         typer.echo("LOTSE_TELEGRAM_TOKEN is not set: starting the conversation in the terminal "
                    "instead (lotse chat).", err=True)
-        chat(lang=None, session="local", flows=flows, locales=locales)
+        chat(lang=None, session="local", flows=flows, locales=locales, with_inbox=True)
         return
     _logging(logging.INFO)
     import asyncio

@@ -268,3 +268,18 @@ def worker() -> None:
 
     lotse = _lotse()
     asyncio.run(run_worker(lotse, lotse.desk.settings))
+
+
+def healthcheck() -> None:
+    """Exit 0 if this machine's bot answers /healthz (the Docker HEALTHCHECK)."""
+    import httpx
+
+    settings = Settings()
+    host = "127.0.0.1" if settings.http_host in ("0.0.0.0", "::", "") else settings.http_host
+    try:
+        response = httpx.get(f"http://{host}:{settings.http_port}/healthz", timeout=4.0)
+    except httpx.HTTPError as exc:
+        _fail(f"unhealthy: {type(exc).__name__}")
+    if response.status_code != 200:
+        _fail(f"unhealthy: HTTP {response.status_code}")
+    typer.echo("ok")

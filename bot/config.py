@@ -93,4 +93,10 @@ class Settings(BaseSettings):
                    if value is None or not value.get_secret_value().strip()]
         if self.webhook_url and self.webhook_secret is None:
             missing.append("LOTSE_WEBHOOK_SECRET")
+        if self.case_webhook_url and self.case_webhook_secret is None:
+            missing.append("LOTSE_CASE_WEBHOOK_SECRET")
+        if self.case_webhook_url and not self.case_webhook_url.startswith("https://"):
+            missing.append("an https:// LOTSE_CASE_WEBHOOK_URL")
+        if not self.public_url.startswith("https://"):
+            missing.append("an https:// LOTSE_PUBLIC_URL (the inbox's cookies are Secure)")
         return missing

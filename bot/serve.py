@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -143,3 +144,42 @@ async def run_worker(lotse: Lotse, settings: Settings) -> None:
             if bot is not None:
                 await bot.shutdown()
     logger.info("worker_stop")
+
+
+class Background:
+    """The inbox, the outbox and the jobs on their own thread, beside the terminal chat
+    (`lotse chat`, and `make run` without a token): a counsellor can answer in the browser and
+    the answer appears in the terminal."""
+
+    def __init__(self, lotse: Lotse, settings: Settings, person: outbox.Sender) -> None:
+        self.lotse, self.settings, self.person = lotse, settings, person
+        self.server = _Server(uvicorn.Config(create_app(lotse.desk), host=settings.http_host,
+                                             port=settings.http_port, log_level="critical",
+                                             lifespan="off", access_log=False))
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.thread = threading.Thread(target=self._run, name="lotse-inbox", daemon=True)
+        self.tasks: list[Any] = []
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def _run(self) -> None:
+        asyncio.run(self._main())
+
+    async def _main(self) -> None:
+        self.loop = asyncio.get_running_loop()
+        async with httpx.AsyncClient(timeout=10.0) as client:
+            box = make_outbox(self.lotse, self.settings, None, client)
+            box.register(outbox.PERSON, self.person)
+            self.tasks = await background(self.lotse, self.settings, box)
+            try:
+                await self.server.serve()
+            except SystemExit:
+                logger.warning("inbox_unavailable port=%d", self.settings.http_port)
+            finally:
+                for task in self.tasks:
+                    task.cancel()
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=5)

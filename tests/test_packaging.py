@@ -46,3 +46,7 @@ def test_installed_package_runs_without_the_repository(tmp_path: Path) -> None:
     assert "Lotse" in chat.stdout  # the flows (English fallback, no Arabic flows yet)
     assert any("\u0600" <= c <= "\u06ff" for c in chat.stdout)  # the Arabic catalog
     assert not list(elsewhere.glob("flows"))
+    # The inbox's templates and stylesheet travel with the package.
+    assert (target / "bot" / "web" / "templates" / "case.html").is_file()
+    assert (target / "bot" / "web" / "static" / "inbox.css").is_file()
+    assert (target / "bot" / "handoff" / "booking.py").is_file()

@@ -16,7 +16,6 @@ from bot.engine.io import (
     Back,
     Button,
     ChangeLanguage,
-    Event,
     Menu,
     Msg,
     Output,
@@ -27,12 +26,14 @@ from bot.engine.io import (
     Text,
     Withdraw,
 )
+from bot.handoff.chat import ShowAppointment, TurnEvent
+from bot.handoff.outbox import Claimed
 from bot.i18n import Catalogs
 
 CHANNEL = "console"
-COMMANDS: dict[str, Callable[[], Event]] = {
+COMMANDS: dict[str, Callable[[], TurnEvent]] = {
     "/back": Back, "/menu": Menu, "/language": ChangeLanguage, "/start": Start,
-    "/stop": Withdraw,
+    "/stop": Withdraw, "/appointment": ShowAppointment,
 }
 
 
@@ -57,7 +58,7 @@ class Console:
                 break
             self.send(self.event_for(line))
 
-    def event_for(self, line: str) -> Event:
+    def event_for(self, line: str) -> TurnEvent:
         stripped = line.strip()
         if stripped in COMMANDS:
             return COMMANDS[stripped]()
@@ -67,7 +68,7 @@ class Console:
             return Press(self.buttons[choice - 1].id)
         return Text(line)
 
-    def send(self, event: Event) -> None:
+    def send(self, event: TurnEvent) -> None:
         reply = self.app.turn(CHANNEL, self.chat_key, event, self.language)
         self.language = reply.language
         self.show(reply.outputs)
@@ -86,6 +87,15 @@ class Console:
                 for number, button in enumerate(output.buttons, 1):
                     mark = chr(ord("a") + number - 1) if self.lettered else str(number)
                     self.write(f"  {mark}) {plain(self.tr(button.label))}")
+        self.write("> ", end="")
+
+    async def deliver(self, event: Claimed) -> None:
+        """Outbox sender: a counsellor's message, a confirmation or a reminder for this
+        terminal's person (printed as it arrives)."""
+        payload = event.payload
+        if payload.get("channel") != CHANNEL or payload.get("chat_key") != self.chat_key:
+            raise LookupError("for another terminal session")  # retried later, never lost
+        self.write("\n" + plain(str(payload["text"])))
         self.write("> ", end="")
 
     def tr(self, text: object) -> str:

@@ -17,7 +17,7 @@ from bot.engine.faq import FaqIndex
 from bot.engine.intake import ASKABLE, FIELDS, Kind, check_value
 from bot.engine.languages import SOURCE
 from bot.engine.loader import Loaded, load_folder
-from bot.engine.model import Condition, FlowSet, InputKind, Node, NodeKind, Where
+from bot.engine.model import Condition, FlowSet, InputKind, Node, NodeKind, Translation, Where
 from bot.engine.problems import FlowError, Problem, Severity, errors
 from bot.engine.texts import placeholders_in
 
@@ -49,9 +49,23 @@ def load_flows(root: Path, *, today: date, settings: Iterable[str] = (),
         topics=loaded.topics,
         translations=translations, settings=frozenset(settings),
         placeholders=dict(placeholders or {}),
-        faq=FaqIndex.build(loaded.topics, translations),
+        faq=_faq_index(loaded, translations),
     )
     return flows, problems
+
+
+_FAQ: dict[int, tuple[Loaded, FaqIndex]] = {}
+
+
+def _faq_index(loaded: Loaded, translations: Mapping[str, Translation]) -> FaqIndex:
+    """The FAQ index of a folder read before (same `Loaded`) is reused: building it is the
+    slow part of a reload, and it depends only on the folder's texts."""
+    hit = _FAQ.get(id(loaded))
+    if hit is None or hit[0] is not loaded:
+        _FAQ.clear()
+        hit = (loaded, FaqIndex.build(loaded.topics, translations))
+        _FAQ[id(loaded)] = hit
+    return hit[1]
 
 
 def load_or_raise(root: Path, **kwargs: object) -> FlowSet:

@@ -151,7 +151,9 @@ def send_reminders(db: Session, desk: Desk, now: datetime) -> int:
                    .join(Slot, col(Slot.id) == col(Booking.slot_id))
                    .join(Case, col(Case.id) == col(Booking.case_id))
                    .where(Booking.status == "booked", col(Slot.starts_at) > now,
-                          col(Slot.starts_at) <= now + timedelta(hours=24))).all()
+                          col(Slot.starts_at) <= now + timedelta(hours=24))
+                   # another process sending reminders skips the rows this one holds
+                   .with_for_update(skip_locked=True, of=Booking)).all()
     for booking, slot, case in rows:
         left = slot.starts_at - now
         if left <= timedelta(hours=2) and booking.reminded_2h_at is None:

@@ -213,7 +213,8 @@ def unclaimed_urgent(db: Session, desk: Desk, now: datetime) -> int:
     cutoff = now - timedelta(minutes=desk.settings.urgent_renotify_minutes)
     due = db.exec(select(Case).where(col(Case.urgent), Case.status == "new",
                                      or_(col(Case.notified_at).is_(None),
-                                         col(Case.notified_at) <= cutoff))).all()
+                                         col(Case.notified_at) <= cutoff))
+                    .with_for_update(skip_locked=True)).all()
     for case in due:
         desk.case_event(db, case, "case.unclaimed", now)
         case.notified_at = now

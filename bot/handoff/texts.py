@@ -47,7 +47,8 @@ BRING = N_("Please bring what you have: your Duldung, all letters from the autho
            "their envelopes, and your passport or proof that you tried to get one.")
 HOW_TO_CHANGE = N_("To cancel or change the appointment, write /appointment.")
 NONE_BOOKED = N_("You have no appointment booked.")
-NO_CASE = N_("To book an appointment, first choose “Talk to a counsellor” in the menu.")
+NO_CASE = N_("To book an appointment, first choose “Talk to a person / appointment” in the "
+             "menu.")
 ASK_CANCEL = N_("Do you really want to cancel your appointment on {when}?")
 CANCELLED = N_("Your appointment is cancelled.")
 CANCELLED_BY_SERVICE = N_("The counselling service had to cancel your appointment on {when}. "
@@ -58,7 +59,7 @@ REMIND_2 = N_("Reminder: your counselling appointment is in two hours.")
 BTN_CANCEL = N_("Cancel appointment")
 BTN_REBOOK = N_("Choose another time")
 BTN_YES_CANCEL = N_("Yes, cancel it")
-BTN_KEEP = N_("No, keep it")
+BTN_KEEP = N_("No, keep the appointment")
 BTN_MORE = N_("Show other times")
 
 # --- canned replies (the counsellor chooses, the person reads them in their language) --------

@@ -170,3 +170,17 @@ def test_production_refuses_to_start_without_keys(tmp_path: Path) -> None:
 def test_secrets_never_show_in_a_repr() -> None:
     settings = Settings(telegram_token="123:SECRET-TOKEN", data_keys="k1")
     assert "SECRET-TOKEN" not in repr(settings) and "k1" not in repr(settings)
+
+
+def test_production_needs_https_and_a_secret_for_the_case_webhook() -> None:
+    keys = Fernet.generate_key().decode()
+    settings = Settings(env="production", data_keys=keys, pseudonym_key="p" * 32,
+                        public_url="http://inbox.example.org",
+                        case_webhook_url="http://cases.example.org/hook")
+    missing = " ".join(settings.missing_production_secrets())
+    assert "LOTSE_CASE_WEBHOOK_SECRET" in missing and "https:// LOTSE_CASE_WEBHOOK_URL" in missing
+    assert "https:// LOTSE_PUBLIC_URL" in missing
+    fixed = settings.model_copy(update={"public_url": "https://inbox.example.org",
+                                        "case_webhook_url": "https://cases.example.org/hook",
+                                        "case_webhook_secret": "s" * 32})
+    assert fixed.missing_production_secrets() == []
