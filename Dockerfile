@@ -6,6 +6,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     LOTSE_DATABASE_URL=sqlite:////data/lotse.db \
     LOTSE_KEY_FILE=/data/.lotse-keys.json \
+    LOTSE_CACHE_DIR=/data/cache \
     LOTSE_HTTP_HOST=0.0.0.0 \
     LOTSE_HTTP_PORT=8080
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from bot.config import Settings
 from bot.conversation import Lotse, build
@@ -81,10 +81,7 @@ def users_list(as_json: JsonOpt = False) -> None:
                    f"{state}")
 
 
-def _account(db: object, username: str) -> Counsellor:
-    from sqlmodel import Session
-
-    assert isinstance(db, Session)
+def _account(db: Session, username: str) -> Counsellor:
     account = accounts.by_name(db, username)
     if account is None:
         _fail(f"Kein Konto {username!r}.")
@@ -157,8 +154,6 @@ def slots_add(office: Annotated[int, typer.Option(help="office number")],
         first = datetime.fromisoformat(start).replace(tzinfo=lotse.desk.zone)
     except ValueError:
         _fail(f"--start: {start!r} ist keine Zeit im Format 'YYYY-MM-DD HH:MM'.", 2)
-    from datetime import timedelta
-
     with lotse.desk.session() as db:
         try:
             made = [slots.add_slot(db, office, first + timedelta(minutes=minutes * i), minutes,

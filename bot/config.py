@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date, datetime
 from pathlib import Path
 from typing import Literal
@@ -10,6 +11,12 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 EXAMPLE = "(Beispiel – bitte in LOTSE_{name} eintragen)"
+
+
+def _user_cache() -> Path:
+    """`$XDG_CACHE_HOME/lotse`, else `~/.cache/lotse` (LOTSE_CACHE_DIR overrides it)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "lotse"
 
 
 class Settings(BaseSettings):
@@ -59,6 +66,7 @@ class Settings(BaseSettings):
     outbox_retry_base_seconds: float = Field(2.0, gt=0)
     outbox_retry_max_seconds: float = Field(600.0, gt=0)
     outbox_lease_seconds: float = Field(60.0, gt=0)  # a crashed delivery is retried after this
+    cache_dir: Path | None = Field(default_factory=lambda: _user_cache())  # parsed flows
     today: date | None = None  # fixes "today" for demos and tests; never set in production
     now: datetime | None = None  # fixes the clock (appointments, reminders); tests and demos only
 

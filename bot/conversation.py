@@ -162,7 +162,8 @@ def build(settings: Settings, *, flows_dir: Path | None = None, locales_dir: Pat
 
     flows = load_or_raise(resolve(flows_dir or settings.flows_dir, "flows"), today=today(),
                           settings=settings.feature_flags(), placeholders=settings.placeholders(),
-                          review_max_age_days=settings.review_max_age_days)
+                          review_max_age_days=settings.review_max_age_days,
+                          cache_dir=settings.cache_dir)
     data_keys, pseudonym = keys_from(settings)
     if upgrade_local and store_db.is_local_sqlite(settings.database_url):
         store_db.upgrade(settings.database_url)

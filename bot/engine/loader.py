@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from bot.engine import conditions
+from bot.engine import conditions, parsecache
 from bot.engine.languages import SOURCE, SUPPORTED
 from bot.engine.model import (
     SCHEMA_VERSION,
@@ -145,19 +145,32 @@ class _Reader:
 _CACHE: dict[tuple[object, ...], Loaded] = {}
 
 
-def load_folder(root: Path) -> Loaded:
+def load_folder(root: Path, cache_dir: Path | None = None) -> Loaded:
     """Read every language folder under `root` (German first) without judging the graph.
 
     Parsing with line numbers is slow (pure-Python YAML), so an unchanged folder — same files,
-    sizes and modification times — is read once per process.
+    sizes and modification times — is read once per process, and with `cache_dir` once per
+    content across processes (`parsecache`).
     """
     files = sorted(root.glob("*/*.yaml")) if root.is_dir() else []
     key = (str(root.resolve()), *((str(f), f.stat().st_mtime_ns, f.stat().st_size)
                                    for f in files))
     if key not in _CACHE:
         _CACHE.clear()
-        _CACHE[key] = _read_folder(root)
+        _CACHE[key] = _read_cached(root, files, cache_dir)
     return _CACHE[key]
+
+
+def _read_cached(root: Path, files: list[Path], cache_dir: Path | None) -> Loaded:
+    if cache_dir is None:
+        return _read_folder(root)
+    name = parsecache.key(root, files)
+    found = parsecache.read(cache_dir, name)
+    if isinstance(found, Loaded):
+        return found
+    loaded = _read_folder(root)
+    parsecache.write(cache_dir, name, loaded)
+    return loaded
 
 
 def _read_folder(root: Path) -> Loaded:

@@ -33,9 +33,10 @@ _AUTO_ADVANCE = (NodeKind.MESSAGE, NodeKind.HANDOFF)
 
 def load_flows(root: Path, *, today: date, settings: Iterable[str] = (),
                placeholders: Mapping[str, str] | None = None,
-               review_max_age_days: int = 180) -> tuple[FlowSet | None, list[Problem]]:
+               review_max_age_days: int = 180,
+               cache_dir: Path | None = None) -> tuple[FlowSet | None, list[Problem]]:
     """Load and check a flow folder; the set is None when there is any error."""
-    loaded = load_folder(root)
+    loaded = load_folder(root, cache_dir)
     problems = list(loaded.problems)
     problems += check(loaded, today=today, review_max_age_days=review_max_age_days)
     problems.sort(key=lambda p: (p.severity != Severity.ERROR, p.where.file, p.where.line))

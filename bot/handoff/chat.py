@@ -14,7 +14,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from bot.engine.io import N_, Back, Button, Event, Menu, Msg, Output, Say, Start, Text
+from bot.engine.io import N_, Back, Button, Event, Menu, Msg, Output, Press, Say, Start, Text
 from bot.engine.state import State
 from bot.handoff import booking, cases
 from bot.handoff.booking import SlotGone, SlotTaken, TooMany
@@ -61,7 +61,9 @@ def intercept(db: Session, desk: Desk, session_id: int, state: State, event: Tur
         expect = desk.expectation(db, case.language, now)
         return [Say(html.escape(desk.writer(state.language).t(RELAYED, expect=expect)),
                     state.language)]
-    if isinstance(event, Menu | Start | Back) and case is not None and case.relay:
+    leaving = isinstance(event, Menu | Start | Back) or (
+        isinstance(event, Press) and event.button == "menu")
+    if leaving and case is not None and case.relay:
         cases.leave_relay(db, case, now)
         return None
     button = getattr(event, "button", "")

@@ -16,7 +16,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import text
-from sqlmodel import Session
+from sqlmodel import Session, select
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
@@ -26,7 +26,10 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.handoff import accounts
+from bot.handoff.cases import audit
 from bot.handoff.desk import Desk
+from bot.handoff.slots import feed
+from bot.store.models import Office
 from bot.web import filters
 from bot.web.security import Cookies, harden, new_token, same
 
@@ -137,8 +140,6 @@ def _login(request: Request, form: FormData) -> Response:
         return forbidden(inbox)
     username = str(form.get("username", ""))[:64]
     now = desk.clock()
-    from bot.handoff.cases import audit
-
     with desk.session() as db:
         account = accounts.authenticate(db, desk.settings, username,
                                         str(form.get("password", ""))[:1024], now)
@@ -207,15 +208,10 @@ async def healthz(request: Request) -> Response:
 
 async def calendar(request: Request) -> Response:
     """`/calendar/<feed token>.ics`: the office's slots for calendar apps (a secret URL)."""
-    from bot.handoff.slots import feed
-    from bot.store.models import Office
-
     inbox: Inbox = request.app.state.inbox
     token = request.path_params["token"]
 
     def build() -> bytes | None:
-        from sqlmodel import select
-
         with inbox.desk.session() as db:
             office = db.exec(select(Office).where(Office.feed_token == token)).first()
             if office is None or not same(office.feed_token, token):

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlmodel import col, select
 from starlette.datastructures import UploadFile
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from bot.engine.io import Msg
 from bot.engine.languages import SUPPORTED
 from bot.handoff import booking, cases, ics, slots
 from bot.handoff.texts import CANNED
@@ -53,18 +53,12 @@ def case_page(page: Page) -> Response:
               if s not in suitable][:10]
     offices = {o.id: o for o in page.db.exec(select(Office))}
     holder = page.db.get(Counsellor, case.counsellor_id) if case.counsellor_id else None
-    canned = {key: desk.catalogs.translate("de", _msg(msgid)) for key, msgid in CANNED.items()}
+    canned = {key: desk.catalogs.translate("de", Msg(msgid)) for key, msgid in CANNED.items()}
     return page.render("case.html", case=case, data=data, bookings=held, suitable=suitable,
                        others=others, offices=offices, holder=holder,
                        lines=cases.conversation(page.db, desk, case),
                        notes=cases.notes(page.db, desk, case), canned=canned,
                        reasons=cases.CLOSE_REASONS, now=page.now)
-
-
-def _msg(msgid: str) -> Any:
-    from bot.engine.io import Msg
-
-    return Msg(msgid)
 
 
 def _back(case: Case, anchor: str = "") -> Response:
@@ -88,7 +82,7 @@ def reply(page: Page) -> Response:
     canned = page.value("canned")
     body = page.value("body")[:3500]
     if canned in CANNED:
-        body = desk.catalogs.translate(case.language, _msg(CANNED[canned]))
+        body = desk.catalogs.translate(case.language, Msg(CANNED[canned]))
     if body:
         cases.reply(page.db, desk, case, page.me.account, body, page.now)
         cases.audit(page.db, page.me.account.username, "case.reply", case.id)

@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 from sqlmodel import select
 
-from bot.conversation import build
+from bot.conversation import Lotse, build
 from bot.handoff import outbox
 from bot.store.models import OutboxEvent
 from tests.conftest import ROOT
@@ -28,10 +28,7 @@ SECRET = "webhook-secret-for-tests-0123456789"
 ARTIFACTS = ROOT / "test-artifacts"
 
 
-def _enqueue(lotse: object, count: int) -> set[str]:
-    from bot.conversation import Lotse
-
-    assert isinstance(lotse, Lotse)
+def _enqueue(lotse: Lotse, count: int) -> set[str]:
     keys = set()
     with lotse.desk.session() as db:
         for number in range(count):
@@ -43,10 +40,7 @@ def _enqueue(lotse: object, count: int) -> set[str]:
     return keys
 
 
-def _undelivered(lotse: object) -> int:
-    from bot.conversation import Lotse
-
-    assert isinstance(lotse, Lotse)
+def _undelivered(lotse: Lotse) -> int:
     with lotse.desk.session() as db:
         return sum(1 for r in db.exec(select(OutboxEvent)) if r.delivered_at is None)
 
