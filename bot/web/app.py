@@ -26,7 +26,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.handoff import accounts
-from bot.handoff.cases import audit
+from bot.handoff.cases import NotAllowed, audit
 from bot.handoff.desk import Desk
 from bot.handoff.slots import feed
 from bot.store.models import Office
@@ -112,7 +112,11 @@ def _run(request: Request, form: FormData | None, handler: Handler, post: bool, 
         if me.account.must_change_password and not password_page:
             db.commit()
             return RedirectResponse("/inbox/password", status_code=303)
-        response = handler(Page(db, inbox, me, request, form, now))
+        try:
+            response = handler(Page(db, inbox, me, request, form, now))
+        except NotAllowed:
+            db.rollback()
+            return forbidden(inbox)
         db.commit()
     desk.notify()
     return response

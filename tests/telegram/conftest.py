@@ -61,6 +61,14 @@ class BotProcess:
         return self.log.read_text("utf-8", errors="replace")
 
 
+def lotse_cli(env: dict[str, str], *args: str, stdin: str = "") -> str:
+    """Run `lotse ARGS` with the bot's environment (offices, accounts, slots)."""
+    done = subprocess.run([sys.executable, "-m", "bot", *args], cwd=ROOT, env=env,
+                          input=stdin, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
 @pytest.fixture
 def api() -> Iterator[FakeBotApi]:
     with FakeBotApi(TOKEN) as server:

@@ -4,8 +4,6 @@ a slot; the person receives the reply and the booking confirmation in Arabic."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +11,7 @@ import pytest
 from playwright.sync_api import Browser, sync_playwright
 
 from tests.conftest import ROOT
-from tests.telegram.conftest import TOKEN, BotProcess
+from tests.telegram.conftest import TOKEN, BotProcess, lotse_cli
 from tests.telegram.driver import say, tap
 from tests.telegram.fake_bot_api import FakeBotApi
 
@@ -22,13 +20,6 @@ ARTIFACTS = ROOT / "test-artifacts"
 PASSWORD = "correct horse battery staple"
 GROUP = -100123
 PERSON = 7001
-
-
-def lotse(env: dict[str, str], *args: str, stdin: str = "") -> str:
-    done = subprocess.run([sys.executable, "-m", "bot", *args], cwd=ROOT, env=env,
-                          input=stdin, capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr
-    return done.stdout
 
 
 @pytest.fixture(scope="module")
@@ -52,11 +43,11 @@ def _end_to_end(api: FakeBotApi, tmp_path: Path, browser: Browser) -> None:
     bot = BotProcess(api, tmp_path, LOTSE_NOW="2026-11-25T09:00:00+00:00",
                      LOTSE_COUNSELLOR_CHAT_ID=str(GROUP))
     bot.env["LOTSE_PUBLIC_URL"] = bot.inbox_url
-    lotse(bot.env, "offices", "add", "Beratung Mitte", "--address", "Musterstraße 1, Dresden",
+    lotse_cli(bot.env, "offices", "add", "Beratung Mitte", "--address", "Musterstraße 1, Dresden",
           "--hours", "Mo-Fr 09:00-16:00", "--accessibility", "Rampe am Seiteneingang")
-    lotse(bot.env, "users", "add", "berater", "--office", "1", "--name", "Frau Berater",
+    lotse_cli(bot.env, "users", "add", "berater", "--office", "1", "--name", "Frau Berater",
           "--password-stdin", stdin=PASSWORD + "\n")
-    lotse(bot.env, "slots", "add", "--office", "1", "--start", "2026-11-26 10:00",
+    lotse_cli(bot.env, "slots", "add", "--office", "1", "--start", "2026-11-26 10:00",
           "--languages", "ar,de")
     bot.start()
     try:
