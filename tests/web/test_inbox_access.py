@@ -155,3 +155,48 @@ def test_calendar_feed_needs_the_secret_token(desk: Desk, inbox: Served) -> None
     feed = httpx.get(f"{inbox.url}/calendar/{token}.ics")
     assert feed.status_code == 200 and "BEGIN:VEVENT" in feed.text
     assert httpx.get(f"{inbox.url}/calendar/wrong.ics").status_code == 404
+
+
+def test_slots_from_the_form_and_from_an_ics_upload(desk: Desk, inbox: Served) -> None:
+    from bot.store.models import Slot
+
+    calendar = (b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//DE\r\nBEGIN:VEVENT\r\n"
+                b"UID:a@x\r\nDTSTAMP:20261101T000000Z\r\nDTSTART;TZID=Europe/Berlin:"
+                b"20261201T100000\r\nDTEND;TZID=Europe/Berlin:20261201T104500\r\n"
+                b"SUMMARY:Sprechstunde\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+    with httpx.Client(base_url=inbox.url) as client:
+        assert login(client).status_code == 303
+        token = csrf_of(client, "/inbox/slots")
+        form = {"csrf": token, "office_id": str(desk.office_id), "date": "2026-12-02",
+                "time": "09:30", "minutes": "30", "count": "3", "kind": "phone",
+                "languages": ["fa", "de"]}
+        assert client.post("/inbox/slots", data=form).status_code == 303
+        bad = client.post("/inbox/slots", data={**form, "languages": ["xx"]})
+        assert bad.status_code == 400 and "Unbekannte Sprache" in bad.text
+        upload = client.post("/inbox/slots/import", data={
+            "csrf": token, "office_id": str(desk.office_id), "kind": "in_person",
+            "languages": ["ar"]}, files={"file": ("k.ics", calendar, "text/calendar")})
+        assert upload.status_code == 200 and "1 Termine importiert" in upload.text
+        again = client.post("/inbox/slots/import", data={
+            "csrf": token, "office_id": str(desk.office_id), "languages": ["ar"]},
+            files={"file": ("k.ics", calendar, "text/calendar")})
+        assert "0 Termine importiert, 1 waren schon da" in again.text
+        forged = client.post("/inbox/slots", data={**form, "csrf": "nope"})
+        assert forged.status_code == 403
+    with desk.lotse.desk.session() as db:
+        rows = db.exec(select(Slot).order_by(Slot.starts_at)).all()  # type: ignore[arg-type]
+    assert [(s.kind, s.languages) for s in rows] == [("in_person", "ar")] + [("phone", "fa,de")] * 3
+    assert rows[1].starts_at.isoformat() == "2026-12-02T08:30:00+00:00"  # 09:30 in Berlin
+
+
+def test_the_audit_log_is_for_admins_only(desk: Desk, inbox: Served) -> None:
+    with desk.lotse.desk.session() as db:
+        accounts.add(db, "chefin", PASSWORD, role="admin")
+        db.commit()
+    with httpx.Client(base_url=inbox.url) as client:
+        assert login(client).status_code == 303
+        assert client.get("/inbox/audit").status_code == 403
+    with httpx.Client(base_url=inbox.url) as client:
+        assert login(client, "chefin").status_code == 303
+        page = client.get("/inbox/audit")
+        assert page.status_code == 200 and "login" in page.text and "berater" in page.text
