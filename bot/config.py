@@ -79,6 +79,15 @@ class Settings(BaseSettings):
             return path.read_text(encoding="utf-8").strip()
         return value
 
+    @field_validator("now")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        """LOTSE_NOW needs a zone (e.g. `2026-11-25T09:00:00+00:00`): a naive clock would
+        be compared with the database's UTC times."""
+        if value is not None and value.tzinfo is None:
+            raise ValueError("LOTSE_NOW needs a time zone, e.g. 2026-11-25T09:00:00+00:00")
+        return value
+
     def placeholders(self) -> dict[str, str]:
         """The operator's values filled into consent, privacy and urgent texts."""
         return {

@@ -130,10 +130,16 @@ class Lotse:
 
     def purge(self, retention_days: int, *, dry_run: bool = False) -> int:
         """Erase what the retention rule says is due (R7); return how many chats."""
+        now = self.desk.clock()
+
+        def farewell(db: Session, session_id: int) -> None:
+            cases.before_erasure(db, self.desk, session_id, now)
+
         with Session(self.engine) as db:
-            count = rights.purge(db, now=self.desk.clock(), retention_days=retention_days,
+            count = rights.purge(db, now=now, retention_days=retention_days,
                                  after_appointment_days=self.desk.settings
-                                 .retention_after_appointment_days, dry_run=dry_run)
+                                 .retention_after_appointment_days, dry_run=dry_run,
+                                 before=farewell)
             db.commit()
         logger.info("purge chats=%d dry_run=%s", count, dry_run)
         return count

@@ -23,7 +23,7 @@ _ENGINE = Path(__file__).parent
 
 
 def key(root: Path, files: list[Path]) -> str:
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(str(root.resolve()).encode())  # problems name paths under root
     for source in sorted(_ENGINE.glob("*.py")):
         digest.update(source.read_bytes())
     for path in files:
@@ -34,26 +34,34 @@ def key(root: Path, files: list[Path]) -> str:
 def read(cache_dir: Path, name: str) -> Any | None:
     path = cache_dir / f"{PREFIX}{name}.pickle"
     try:
-        info = path.stat()
-        if info.st_uid != os.getuid() or info.st_mode & 0o022 or \
-                cache_dir.stat().st_mode & 0o022:
+        folder, info = cache_dir.lstat(), path.lstat()  # lstat: a symlink is never followed
+        if not _private(folder) or not _private(info) or not path.is_file():
             return None
         with path.open("rb") as handle:
-            return pickle.load(handle)
-    except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError):
+            return pickle.load(handle)  # our own file, in a directory only we can write
+    except Exception:  # unreadable, truncated, from another version: parse again
         return None
+
+
+def _private(info: os.stat_result) -> bool:
+    return info.st_uid == os.getuid() and not info.st_mode & 0o022
 
 
 def write(cache_dir: Path, name: str, value: Any) -> None:
     """Best effort: a read-only or full disk only costs the next start its speed."""
+    temp: str | None = None
     try:
         cache_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         handle, temp = tempfile.mkstemp(dir=cache_dir, prefix=".tmp-")
         with os.fdopen(handle, "wb") as out:
             pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temp, cache_dir / f"{PREFIX}{name}.pickle")
+        temp = None
         for old in cache_dir.glob(f"{PREFIX}*.pickle"):
             if old.name != f"{PREFIX}{name}.pickle":
                 old.unlink(missing_ok=True)
-    except OSError as exc:
+    except Exception as exc:  # a cache that cannot be written only costs speed
         logger.info("flow_cache_unwritable error=%s", type(exc).__name__)
+    finally:
+        if temp is not None:
+            Path(temp).unlink(missing_ok=True)

@@ -137,6 +137,12 @@ def resume(db: Session, settings: Settings, token: str, now: datetime) -> Signed
     return SignedIn(account, row.csrf)
 
 
+def end_other_sessions(db: Session, account: Counsellor, keep_token: str) -> None:
+    """After a password change: every other browser of this account is signed out."""
+    db.execute(delete(WebSession).where(col(WebSession.counsellor_id) == account.id,
+                                        col(WebSession.token_hash) != _digest(keep_token)))
+
+
 def close_session(db: Session, token: str) -> None:
     db.execute(delete(WebSession).where(col(WebSession.token_hash) == _digest(token)))
 

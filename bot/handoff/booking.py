@@ -7,6 +7,7 @@ last slot at once exactly one insert succeeds and the other gets `SlotTaken`.
 
 from __future__ import annotations
 
+import html
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -111,14 +112,17 @@ def cancel(db: Session, desk: Desk, booking: Booking, now: datetime, *, by: str)
                     {"appointment": slot_facts(slot), "cancelled_by": by})
     if by == "counsellor":
         writer = desk.writer(case.language)
-        desk.tell_person(db, case.session_id, "cancelled",
-                         writer.t(CANCELLED_BY_SERVICE, when=writer.when(slot.starts_at)), now)
+        desk.tell_person(db, case.session_id, "cancelled", html.escape(
+            writer.t(CANCELLED_BY_SERVICE, when=writer.when(slot.starts_at))), now)
 
 
-def mark(db: Session, booking: Booking, status: str) -> None:
-    """After the appointment: attended or no-show (kept for the retention rule and statistics)."""
-    if status not in ("attended", "no_show"):
-        raise ValueError(status)
+def mark(db: Session, booking: Booking, status: str, now: datetime) -> None:
+    """After the appointment has begun: attended or no-show (for retention and statistics).
+    A future booking cannot be marked: that would free a slot that is still taken."""
+    slot = db.get(Slot, booking.slot_id)
+    if status not in ("attended", "no_show") or booking.status != "booked" or \
+            slot is None or slot.starts_at > now:
+        raise BookingError(status)
     booking.status = status
     db.add(booking)
 

@@ -6,6 +6,7 @@ so the counsellors' group and the case webhook hear of exactly the changes that 
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -27,6 +28,13 @@ CLOSE_REASONS = ("advised", "referred", "no_response", "withdrawn", "duplicate",
 
 class NotAllowed(Exception):
     """The counsellor may not see or change this case (R19: another office's case)."""
+
+
+def may_manage(counsellor: Counsellor, office_id: int | None) -> bool:
+    """Slots and bookings of an office: its counsellors (or any, for one without an office)
+    and admins."""
+    return counsellor.role == "admin" or counsellor.office_id is None or \
+        counsellor.office_id == office_id
 
 
 def can_see(counsellor: Counsellor, case: Case) -> bool:
@@ -61,6 +69,12 @@ def open_case(db: Session, desk: Desk, session_id: int, handoff: Handoff,
             "summary_de": handoff.summary_de}
     interpreter = bool(handoff.answers.get("interpreter"))
     case = latest(db, session_id)
+    if case is not None and case.counsellor_id is not None:
+        holder = db.get(Counsellor, case.counsellor_id)
+        if holder is None or not holder.active:  # nobody would see it: back to the pool
+            case.counsellor_id = None
+            if case.status in ("claimed", "waiting"):
+                case.status = "new"
     if case is None:
         case = Case(session_id=session_id, reason=handoff.reason, language=handoff.language,
                     interpreter=interpreter, urgent=handoff.urgent, priority=handoff.priority,
@@ -98,8 +112,9 @@ def claim(db: Session, desk: Desk, case: Case, counsellor: Counsellor, now: date
     """The counsellor takes the case: the person's messages now go to them (relay)."""
     _check(counsellor, case)
     first = case.counsellor_id != counsellor.id
+    reopen(db, desk, case, now)
     case.counsellor_id, case.relay, case.updated_at = counsellor.id, True, now
-    if case.status in ("new", "closed"):
+    if case.status == "new":
         case.status = "claimed"
     if case.office_id is None:
         case.office_id = counsellor.office_id
@@ -107,14 +122,14 @@ def claim(db: Session, desk: Desk, case: Case, counsellor: Counsellor, now: date
     if first:
         desk.case_event(db, case, "case.claimed", now)
         desk.tell_person(db, case.session_id, "claimed",
-                         desk.writer(case.language).t(CLAIMED), now)
+                         html.escape(desk.writer(case.language).t(CLAIMED)), now)
 
 
 def reply(db: Session, desk: Desk, case: Case, counsellor: Counsellor, body: str,
           now: datetime) -> CaseMessage:
     """A counsellor's message: stored with the case, delivered to the person by the outbox."""
     _check(counsellor, case)
-    if case.counsellor_id is None:
+    if case.counsellor_id is None or case.status == "closed":
         claim(db, desk, case, counsellor, now)
     message = CaseMessage(case_id=_id(case), session_id=case.session_id, sender="counsellor",
                           counsellor_id=counsellor.id, body_enc=desk.vault.encrypt(body),
@@ -130,13 +145,26 @@ def reply(db: Session, desk: Desk, case: Case, counsellor: Counsellor, body: str
 
 
 def from_person(db: Session, desk: Desk, case: Case, text: str, now: datetime) -> None:
-    """The person wrote while a counsellor holds the case: it joins the case conversation."""
+    """The person wrote while a counsellor holds the case: it joins the case conversation,
+    and the counsellors hear of it (case number only)."""
     db.add(CaseMessage(case_id=_id(case), session_id=case.session_id, sender="person",
                        body_enc=desk.vault.encrypt(text), created_at=now))
+    reopen(db, desk, case, now)
     if case.status == "waiting":
         case.status = "claimed"
     case.updated_at = now
     db.add(case)
+    desk.case_event(db, case, "case.message", now)
+
+
+def reopen(db: Session, desk: Desk, case: Case, now: datetime) -> None:
+    """A closed case that gets a new message or a claim is open again, and says so."""
+    if case.status != "closed":
+        return
+    case.status = "claimed" if case.counsellor_id is not None else "new"
+    case.close_reason, case.updated_at = None, now
+    db.add(case)
+    desk.case_event(db, case, "case.reopened", now)
 
 
 def leave_relay(db: Session, case: Case, now: datetime) -> None:
@@ -153,7 +181,8 @@ def close(db: Session, desk: Desk, case: Case, counsellor: Counsellor, reason: s
     case.status, case.close_reason, case.relay, case.updated_at = "closed", reason, False, now
     db.add(case)
     desk.case_event(db, case, "case.closed", now, {"close_reason": reason})
-    desk.tell_person(db, case.session_id, "closed", desk.writer(case.language).t(CLOSED), now)
+    desk.tell_person(db, case.session_id, "closed",
+                     html.escape(desk.writer(case.language).t(CLOSED)), now)
 
 
 def note(db: Session, desk: Desk, case: Case, counsellor: Counsellor, body: str,

@@ -109,7 +109,7 @@ def event_facts(case: Case, now: datetime, extra: dict[str, Any]) -> dict[str, A
 
 _GROUP_HEADINGS = {
     "case.created": "Neuer Fall", "case.reopened": "Fall wieder geöffnet",
-    "case.updated": "Fall ergänzt",
+    "case.updated": "Fall ergänzt", "case.message": "Neue Nachricht der Person",
     "case.claimed": "Fall übernommen", "case.booked": "Termin gebucht",
     "case.cancelled": "Termin abgesagt", "case.closed": "Fall geschlossen",
     "case.unclaimed": "Dringender Fall noch nicht übernommen",

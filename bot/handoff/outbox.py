@@ -34,6 +34,7 @@ logger = logging.getLogger(__name__)
 
 PERSON, GROUP, WEBHOOK = "person", "group", "webhook"
 Clock = Callable[[], datetime]
+PARKED = timedelta(days=1)  # an event whose key is gone is looked at again after this
 
 
 class Undeliverable(Exception):
@@ -61,7 +62,7 @@ class Claimed:
 
 
 def claim(engine: Engine, vault: Vault, now: datetime, *, lease: timedelta,
-          limit: int = 20) -> list[Claimed]:
+          limit: int = 5) -> list[Claimed]:
     """Lease up to `limit` due events. The conditional update makes the lease exclusive:
     two workers (or replicas) never hold the same event at the same time."""
     claimed: list[Claimed] = []
@@ -73,6 +74,12 @@ def claim(engine: Engine, vault: Vault, now: datetime, *, lease: timedelta,
                                  col(OutboxEvent.locked_until) <= now))
                       .order_by(col(OutboxEvent.id)).limit(limit)).all()
         for event in due:
+            try:
+                payload = vault.decrypt(event.payload_enc)
+            except Exception:  # a key no longer configured: park it, never block the others
+                event.last_error, event.next_attempt_at = "undecryptable", now + PARKED
+                db.add(event)
+                continue
             result = db.execute(update(OutboxEvent)
                                 .where(col(OutboxEvent.id) == event.id,
                                        or_(col(OutboxEvent.locked_until).is_(None),
@@ -81,7 +88,7 @@ def claim(engine: Engine, vault: Vault, now: datetime, *, lease: timedelta,
                                 .values(locked_until=now + lease))
             if getattr(result, "rowcount", 0) == 1 and event.id is not None:
                 claimed.append(Claimed(event.id, event.key, event.destination, event.kind,
-                                       vault.decrypt(event.payload_enc), event.attempts))
+                                       payload, event.attempts))
         db.commit()
     return claimed
 

@@ -7,6 +7,7 @@ declaring that foreign key (tests/store/test_erasure.py checks the schema for it
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -90,17 +91,21 @@ def erase(db: Session, session_id: int) -> None:
 
 
 def purge(db: Session, *, now: datetime, retention_days: int,
-          after_appointment_days: int = 30, dry_run: bool = False) -> int:
+          after_appointment_days: int = 30, dry_run: bool = False,
+          before: Callable[[Session, int], None] | None = None) -> int:
     """Erase what the retention rule (R7) says is due; drop old update ids. Idempotent.
 
     A chat is erased `retention_days` after its last activity — unless an appointment is still
     ahead — and `after_appointment_days` after its last appointment, once nothing happened
-    on its case since.
+    on its case since. `before(db, session_id)` runs before each erasure (the counselling
+    side cancels appointments and tells the case system).
     """
     due = set(_idle(db, now, retention_days)) | set(_after_appointment(db, now,
                                                                        after_appointment_days))
     if not dry_run:
         for session_id in sorted(due):
+            if before is not None:
+                before(db, session_id)
             erase(db, session_id)
         db.execute(delete(ProcessedUpdate).where(
             col(ProcessedUpdate.received_at) < now - timedelta(days=8)))
@@ -108,11 +113,14 @@ def purge(db: Session, *, now: datetime, retention_days: int,
 
 
 def _idle(db: Session, now: datetime, days: int) -> list[int]:
+    cutoff = now - timedelta(days=days)
     ahead = select(Booking.session_id).join(Slot, col(Slot.id) == col(Booking.slot_id)).where(
         Booking.status == "booked", col(Slot.ends_at) >= now)
+    worked_on = select(Case.session_id).where(Case.status != "closed",
+                                              col(Case.updated_at) >= cutoff)
     rows = db.exec(select(ChatSession.id).where(
-        col(ChatSession.updated_at) < now - timedelta(days=days),
-        col(ChatSession.id).not_in(ahead))).all()
+        col(ChatSession.updated_at) < cutoff, col(ChatSession.id).not_in(ahead),
+        col(ChatSession.id).not_in(worked_on))).all()
     return [r for r in rows if r is not None]
 
 

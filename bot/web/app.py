@@ -84,6 +84,9 @@ def guarded(handler: Handler, *, post: bool = False, admin: bool = False,
     """Wrap a page: sign-in, CSRF on POST, admin role, forced password change."""
 
     async def endpoint(request: Request) -> Response:
+        inbox: Inbox = request.app.state.inbox
+        if post and not request.cookies.get(inbox.cookies.session):
+            return harden(forbidden(inbox))  # no session: do not even read the body
         form = await request.form() if post else None
         response = await run_in_threadpool(_run, request, form, handler, post, admin,
                                            password_page)
@@ -148,7 +151,8 @@ def _login(request: Request, form: FormData) -> Response:
         account = accounts.authenticate(db, desk.settings, username,
                                         str(form.get("password", ""))[:1024], now)
         if account is None:
-            audit(db, username or "?", "login.failed")
+            # the name only if the account exists: a mistyped password is no username
+            audit(db, username if accounts.by_name(db, username) else "?", "login.failed")
             db.commit()
             token = new_token()
             response = render(inbox, "login.html", 401, csrf=token,
@@ -189,6 +193,8 @@ def change_password(page: Page) -> Response:
         return page.render("password.html", 400, error=str(exc))
     account.must_change_password = False
     page.db.add(account)
+    accounts.end_other_sessions(page.db, account,
+                                page.request.cookies.get(page.inbox.cookies.session, ""))
     return RedirectResponse("/inbox/", status_code=303)
 
 

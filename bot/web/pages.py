@@ -29,8 +29,14 @@ def case_list(page: Page) -> Response:
 
 
 def _case(page: Page) -> Case | None:
+    """The case of the URL if this counsellor may see it; locked for the rest of the
+    transaction when the page changes it (PostgreSQL; SQLite transactions are serial)."""
     raw = page.request.path_params.get("case_id")
-    case = page.db.get(Case, int(str(raw))) if str(raw).isdigit() else None
+    case = None
+    if str(raw).isdigit():
+        query = select(Case).where(Case.id == int(str(raw)))
+        case = page.db.exec(query.with_for_update() if page.form is not None
+                            else query).first()
     if case is None or not cases.can_see(page.me.account, case):
         return None
     return case
@@ -48,9 +54,11 @@ def case_page(page: Page) -> Response:
                         .join(Office, col(Office.id) == col(Slot.office_id))
                         .where(Booking.case_id == case.id)
                         .order_by(col(Slot.starts_at))).all()
-    suitable = booking.free_slots(page.db, desk, case.language, page.now, limit=10)
-    others = [s for s in booking.free_slots(page.db, desk, None, page.now, limit=30)
-              if s not in suitable][:10]
+    mine = page.me.account
+    suitable = [s for s in booking.free_slots(page.db, desk, case.language, page.now)
+                if cases.may_manage(mine, s.office_id)][:10]
+    others = [s for s in booking.free_slots(page.db, desk, None, page.now, limit=60)
+              if s not in suitable and cases.may_manage(mine, s.office_id)][:10]
     offices = {o.id: o for o in page.db.exec(select(Office))}
     holder = page.db.get(Counsellor, case.counsellor_id) if case.counsellor_id else None
     canned = {key: desk.catalogs.translate("de", Msg(msgid)) for key, msgid in CANNED.items()}
@@ -117,10 +125,12 @@ def book(page: Page) -> Response:
     if case is None:
         return forbidden(page.inbox)
     desk = page.inbox.desk
-    slot_id = page.value("slot_id")
+    slot_id = int(page.value("slot_id")) if page.value("slot_id").isdigit() else -1
+    chosen = page.db.get(Slot, slot_id)
+    if chosen is not None and not cases.may_manage(page.me.account, chosen.office_id):
+        return forbidden(page.inbox)
     try:
-        made = booking.book(page.db, desk, case, int(slot_id) if slot_id.isdigit() else -1,
-                            page.now)
+        made = booking.book(page.db, desk, case, slot_id, page.now)
     except booking.BookingError as exc:
         problem = {"SlotTaken": "Dieser Termin ist schon vergeben.",
                    "SlotGone": "Dieser Termin ist nicht mehr buchbar.",
@@ -144,7 +154,11 @@ def booking_action(page: Page) -> Response:
     if action == "cancel" and held.status == "booked":
         booking.cancel(page.db, page.inbox.desk, held, page.now, by="counsellor")
     elif action in ("attended", "no_show"):
-        booking.mark(page.db, held, action)
+        try:
+            booking.mark(page.db, held, action, page.now)
+        except booking.BookingError:
+            return page.render("error.html", 409, back=f"/inbox/cases/{case.id}",
+                               message="Erst nach Beginn des Termins zu vermerken.")
     cases.audit(page.db, page.me.account.username, f"booking.{action}"[:32], case.id)
     return _back(case, "#booking")
 
@@ -153,11 +167,14 @@ def booking_action(page: Page) -> Response:
 
 def slot_page(page: Page, error: str = "", status: int = 200) -> Response:
     since = page.now - timedelta(days=1)
-    rows = page.db.exec(select(Slot).where(col(Slot.starts_at) >= since)
-                        .order_by(col(Slot.starts_at)).limit(PAGE_SIZE)).all()
+    mine = page.me.account
+    rows = [s for s in page.db.exec(select(Slot).where(col(Slot.starts_at) >= since)
+                                    .order_by(col(Slot.starts_at)).limit(PAGE_SIZE * 4))
+            if cases.may_manage(mine, s.office_id)][:PAGE_SIZE]
     booked = {b.slot_id: b.case_id for b in page.db.exec(
         select(Booking).where(Booking.status == "booked"))}
-    offices = page.db.exec(select(Office).order_by(col(Office.name))).all()
+    offices = [o for o in page.db.exec(select(Office).order_by(col(Office.name)))
+               if cases.may_manage(mine, o.id)]
     return page.render("slots.html", status, slots=rows, booked=booked,
                        offices={o.id: o for o in offices}, office_list=offices,
                        kinds=booking.KINDS, languages=SUPPORTED, error=error,
@@ -166,6 +183,9 @@ def slot_page(page: Page, error: str = "", status: int = 200) -> Response:
 
 def slot_add(page: Page) -> Response:
     desk = page.inbox.desk
+    if not page.value("office_id").isdigit() or \
+            not cases.may_manage(page.me.account, int(page.value("office_id"))):
+        return forbidden(page.inbox)
     try:
         start = datetime.fromisoformat(f"{page.value('date')}T{page.value('time')}")
         count = max(1, min(int(page.value("count") or "1"), 20))
@@ -188,7 +208,7 @@ def slot_add(page: Page) -> Response:
 def slot_cancel(page: Page) -> Response:
     raw = page.request.path_params["slot_id"]
     slot = page.db.get(Slot, int(raw)) if str(raw).isdigit() else None
-    if slot is None:
+    if slot is None or not cases.may_manage(page.me.account, slot.office_id):
         return forbidden(page.inbox)
     held = page.db.exec(select(Booking).where(Booking.slot_id == slot.id,
                                               Booking.status == "booked")).first()
@@ -201,6 +221,9 @@ def slot_cancel(page: Page) -> Response:
 
 
 def slot_import(page: Page) -> Response:
+    if not page.value("office_id").isdigit() or \
+            not cases.may_manage(page.me.account, int(page.value("office_id"))):
+        return forbidden(page.inbox)
     upload = page.form.get("file") if page.form else None
     if not isinstance(upload, UploadFile):
         return slot_page(page, "Bitte eine ICS-Datei wählen.", 400)

@@ -98,3 +98,19 @@ def test_idle_purge_spares_a_chat_with_an_appointment_ahead(desk: Desk) -> None:
         db.add(row)
         db.commit()
     assert desk.lotse.purge(90) == 0
+
+
+def test_idle_purge_spares_a_case_counsellors_work_on_and_tells_the_case_system(
+        desk: Desk) -> None:
+    talk(desk, "quiet")
+    desk.clock.now = NOW + timedelta(days=91)
+    with desk.lotse.desk.session() as db:
+        case = db.exec(select(Case)).one()
+        cases.note(db, desk.lotse.desk, case, desk.counsellor, "in Arbeit", desk.clock.now)
+        case.updated_at = desk.clock.now
+        db.add(case)
+        db.commit()
+    assert desk.lotse.purge(90) == 0  # the person is quiet, but the case is being worked on
+    desk.clock.now = NOW + timedelta(days=200)
+    assert desk.lotse.purge(90) == 1
+    assert desk.outbox("webhook")[-1]["kind"] == "case.erased"

@@ -40,6 +40,11 @@ def _enqueue(lotse: Lotse, count: int) -> set[str]:
     return keys
 
 
+def _untried(lotse: Lotse) -> int:
+    with lotse.desk.session() as db:
+        return sum(1 for r in db.exec(select(OutboxEvent)) if r.attempts == 0)
+
+
 def _undelivered(lotse: Lotse) -> int:
     with lotse.desk.session() as db:
         return sum(1 for r in db.exec(select(OutboxEvent)) if r.delivered_at is None)
@@ -66,9 +71,11 @@ def test_receiver_down_then_up_every_event_arrives_once_keyed(tmp_path: Path) ->
                                 retry_base=0.05, retry_max=0.4, lease=5.0)
             box.register(outbox.WEBHOOK, outbox.WebhookSender(receiver.url, SECRET.encode(),
                                                               client))
-            for _ in range(10):  # the receiver is down: every attempt fails, nothing is lost
+            for _ in range(200):  # the receiver is down until every event failed once
                 await box.deliver_due()
-                await asyncio.sleep(0.05)
+                await asyncio.sleep(0.02)
+                if _untried(lotse) == 0:
+                    break
             receiver.up()
             outage = time.monotonic() - started
             while not keys <= set(receiver.keys()) and time.monotonic() - started < 30:
@@ -146,3 +153,33 @@ def test_worker_killed_mid_delivery_then_restarted_loses_nothing(tmp_path: Path)
     _figures("killed", {"events": len(keys), "received": len(set(received)),
                         "in_flight_event_attempts_same_key": len(held_attempts), "lost": 0,
                         "recovery_ms_including_restart": recovery_ms})
+
+
+def test_an_undecryptable_event_is_parked_and_does_not_block_the_others(tmp_path: Path) -> None:
+    receiver = Receiver(free_port(), SECRET.encode())
+    receiver.up()
+    lotse = build(settings_for(tmp_path, case_webhook_url=receiver.url))
+    keys = _enqueue(lotse, 3)
+    with lotse.desk.session() as db:
+        first = db.exec(select(OutboxEvent).order_by(OutboxEvent.id)).first()  # type: ignore[arg-type]
+        assert first is not None
+        first.payload_enc = "gAAAAA-not-a-token"  # as after removing a key still in use
+        db.add(first)
+        db.commit()
+        broken = first.key
+
+    async def deliver() -> None:
+        async with httpx.AsyncClient(timeout=2.0) as client:
+            box = outbox.Outbox(lotse.engine, lotse.vault, lambda: datetime.now(UTC))
+            box.register(outbox.WEBHOOK, outbox.WebhookSender(receiver.url, SECRET.encode(),
+                                                              client))
+            await box.deliver_due()
+
+    try:
+        asyncio.run(deliver())
+    finally:
+        receiver.down()
+    assert set(receiver.keys()) == keys - {broken}
+    with lotse.desk.session() as db:
+        parked = db.exec(select(OutboxEvent).where(OutboxEvent.key == broken)).one()
+    assert parked.delivered_at is None and parked.last_error == "undecryptable"

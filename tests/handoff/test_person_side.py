@@ -203,3 +203,37 @@ def test_free_slots_skip_booked_cancelled_and_past(desk: Desk) -> None:
         assert [s.id for s in free] == [c]
         later = booking.free_slots(db, desk.lotse.desk, "de", NOW + timedelta(hours=27))
         assert later == []
+
+
+def test_a_reply_to_a_closed_case_reopens_it_and_person_messages_are_announced(
+        desk: Desk) -> None:
+    talk(desk, "p11")
+    with desk.lotse.desk.session() as db:
+        case = db.exec(select(Case)).one()
+        cases.claim(db, desk.lotse.desk, case, desk.counsellor, NOW)
+        cases.close(db, desk.lotse.desk, case, desk.counsellor, "advised", NOW)
+        cases.reply(db, desk.lotse.desk, case, desk.counsellor, "Noch eine Frage?", NOW)
+        db.commit()
+    case = _case(desk)
+    assert case.status == "waiting" and case.relay and case.close_reason is None
+    assert "case.reopened" in [e["kind"] for e in desk.outbox("webhook")]
+    desk.turn("p11", Text("Ja, bitte"))
+    assert desk.outbox("group")[-1]["kind"] == "case.message"
+    assert "Ja, bitte" not in str(desk.outbox("group")[-1])
+
+
+def test_a_booking_in_the_future_cannot_be_marked_attended(desk: Desk) -> None:
+    slot = desk.add_slot(26)
+    talk(desk, "p12")
+    desk.turn("p12", Press(f"slot:{slot}"))
+    with desk.lotse.desk.session() as db:
+        held = db.exec(select(Booking)).one()
+        try:
+            booking.mark(db, held, "attended", NOW)
+        except booking.BookingError:
+            pass
+        else:
+            raise AssertionError("a future booking was marked")
+        booking.mark(db, held, "no_show", NOW + timedelta(hours=27))
+        db.commit()
+        assert db.exec(select(Booking)).one().status == "no_show"

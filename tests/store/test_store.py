@@ -184,3 +184,9 @@ def test_production_needs_https_and_a_secret_for_the_case_webhook() -> None:
                                         "case_webhook_url": "https://cases.example.org/hook",
                                         "case_webhook_secret": "s" * 32})
     assert fixed.missing_production_secrets() == []
+
+
+def test_a_fixed_clock_needs_a_time_zone() -> None:
+    with pytest.raises(ValueError, match="time zone"):
+        Settings(now="2026-11-25T09:00:00")
+    assert Settings(now="2026-11-25T09:00:00+00:00").now is not None

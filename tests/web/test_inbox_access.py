@@ -200,3 +200,29 @@ def test_the_audit_log_is_for_admins_only(desk: Desk, inbox: Served) -> None:
         assert login(client, "chefin").status_code == 303
         page = client.get("/inbox/audit")
         assert page.status_code == 200 and "login" in page.text and "berater" in page.text
+
+
+def test_slots_of_another_office_are_out_of_reach(desk: Desk, inbox: Served) -> None:
+    from bot.store.models import Slot
+
+    theirs = desk.add_slot(30)
+    with desk.lotse.desk.session() as db:
+        other = slots.add_office(db, "Beratung Süd")
+        db.flush()
+        accounts.add(db, "sued", PASSWORD, office_id=other.id)
+        db.commit()
+        other_id = other.id
+    with httpx.Client(base_url=inbox.url) as client:
+        assert login(client, "sued").status_code == 303
+        token = csrf_of(client, "/inbox/slots")
+        assert "Beratung Mitte" not in client.get("/inbox/slots").text
+        assert client.post(f"/inbox/slots/{theirs}/cancel",
+                           data={"csrf": token}).status_code == 403
+        form = {"csrf": token, "office_id": str(desk.office_id), "date": "2026-12-02",
+                "time": "09:30", "languages": ["de"]}
+        assert client.post("/inbox/slots", data=form).status_code == 403
+        assert client.post("/inbox/slots", data={**form, "office_id": str(other_id)}
+                           ).status_code == 303
+    with desk.lotse.desk.session() as db:
+        slot = db.get(Slot, theirs)
+        assert slot is not None and not slot.cancelled
