@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from babel import negotiate_locale
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import text
 from sqlmodel import Session, select
@@ -25,10 +26,13 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from bot.engine.io import N_, Msg
+from bot.engine.languages import SOURCE, SUPPORTED
 from bot.handoff import accounts
 from bot.handoff.cases import NotAllowed, audit
 from bot.handoff.desk import Desk
 from bot.handoff.slots import feed
+from bot.i18n import direction
 from bot.store.models import Office
 from bot.web import filters
 from bot.web.security import Cookies, harden, new_token, same
@@ -54,9 +58,19 @@ class Page:
     form: FormData | None
     now: datetime
 
+    @property
+    def lang(self) -> str:
+        return language_of(self.request)
+
+    def t(self, msgid: str, **params: str) -> str:
+        return self.inbox.desk.catalogs.translate(self.lang, Msg(msgid, params))
+
     def render(self, name: str, status: int = 200, **context: Any) -> HTMLResponse:
-        return render(self.inbox, name, status, me=self.me.account, csrf=self.me.csrf,
-                      path=self.request.url.path, **context)
+        return render(self.inbox, name, status, lang=self.lang, me=self.me.account,
+                      csrf=self.me.csrf, path=self.request.url.path, **context)
+
+    def forbidden(self) -> HTMLResponse:
+        return forbidden(self.inbox, self.lang)
 
     def values(self, name: str) -> list[str]:
         found = self.form.getlist(name) if self.form is not None else []
@@ -70,13 +84,28 @@ class Page:
 Handler = Callable[[Page], Response]
 
 
-def render(inbox: Inbox, name: str, status: int = 200, **context: Any) -> HTMLResponse:
-    body = inbox.jinja.get_template(name).render(**context)
+def language_of(request: Request) -> str:
+    """The inbox's language from the browser's Accept-Language (German by default)."""
+    wanted = [part.split(";")[0].strip().replace("_", "-")
+              for part in request.headers.get("accept-language", "").split(",") if part.strip()]
+    found = negotiate_locale(wanted, list(SUPPORTED), sep="-") if wanted else None
+    return str(found) if found else SOURCE
+
+
+def render(inbox: Inbox, name: str, status: int = 200, *, lang: str = SOURCE,
+           **context: Any) -> HTMLResponse:
+    def gettext(msgid: str, **params: Any) -> str:
+        return inbox.desk.catalogs.translate(lang, Msg(msgid, {k: str(v)
+                                                              for k, v in params.items()}))
+
+    body = inbox.jinja.get_template(name).render(_=gettext, lang=lang, dir=direction(lang),
+                                                 **context)
     return HTMLResponse(body, status_code=status)
 
 
-def forbidden(inbox: Inbox) -> HTMLResponse:
-    return render(inbox, "error.html", 403, message="Keine Berechtigung.")
+def forbidden(inbox: Inbox, lang: str = SOURCE) -> HTMLResponse:
+    return render(inbox, "error.html", 403, lang=lang,
+                  message=inbox.desk.catalogs.translate(lang, Msg(N_("Not allowed."))))
 
 
 def guarded(handler: Handler, *, post: bool = False, admin: bool = False,
@@ -86,7 +115,8 @@ def guarded(handler: Handler, *, post: bool = False, admin: bool = False,
     async def endpoint(request: Request) -> Response:
         inbox: Inbox = request.app.state.inbox
         if post and not request.cookies.get(inbox.cookies.session):
-            return harden(forbidden(inbox))  # no session: do not even read the body
+            # no session: do not even read the body
+            return harden(forbidden(inbox, language_of(request)))
         form = await request.form() if post else None
         response = await run_in_threadpool(_run, request, form, handler, post, admin,
                                            password_page)
@@ -106,12 +136,12 @@ def _run(request: Request, form: FormData | None, handler: Handler, post: bool, 
         if me is None:
             db.commit()
             if post:
-                return forbidden(inbox)
+                return forbidden(inbox, language_of(request))
             return RedirectResponse("/inbox/login", status_code=303)
         if post and (form is None or not same(str(form.get("csrf", "")), me.csrf)):
-            return forbidden(inbox)
+            return forbidden(inbox, language_of(request))
         if admin and me.account.role != "admin":
-            return forbidden(inbox)
+            return forbidden(inbox, language_of(request))
         if me.account.must_change_password and not password_page:
             db.commit()
             return RedirectResponse("/inbox/password", status_code=303)
@@ -119,7 +149,7 @@ def _run(request: Request, form: FormData | None, handler: Handler, post: bool, 
             response = handler(Page(db, inbox, me, request, form, now))
         except NotAllowed:
             db.rollback()
-            return forbidden(inbox)
+            return forbidden(inbox, language_of(request))
         db.commit()
     desk.notify()
     return response
@@ -130,7 +160,7 @@ def _run(request: Request, form: FormData | None, handler: Handler, post: bool, 
 async def login_form(request: Request) -> Response:
     inbox: Inbox = request.app.state.inbox
     token = new_token()
-    response = render(inbox, "login.html", csrf=token, error="")
+    response = render(inbox, "login.html", lang=language_of(request), csrf=token, error="")
     inbox.cookies.set(response, inbox.cookies.login, token, 600)
     return harden(response)
 
@@ -144,7 +174,7 @@ def _login(request: Request, form: FormData) -> Response:
     inbox: Inbox = request.app.state.inbox
     desk = inbox.desk
     if not same(str(form.get("csrf", "")), request.cookies.get(inbox.cookies.login)):
-        return forbidden(inbox)
+        return forbidden(inbox, language_of(request))
     username = str(form.get("username", ""))[:64]
     now = desk.clock()
     with desk.session() as db:
@@ -155,9 +185,11 @@ def _login(request: Request, form: FormData) -> Response:
             audit(db, username if accounts.by_name(db, username) else "?", "login.failed")
             db.commit()
             token = new_token()
-            response = render(inbox, "login.html", 401, csrf=token,
-                              error="Anmeldung fehlgeschlagen. Nach mehreren Fehlversuchen ist "
-                                    "das Konto für einige Minuten gesperrt.")
+            lang = language_of(request)
+            response = render(inbox, "login.html", 401, lang=lang, csrf=token,
+                              error=desk.catalogs.translate(lang, Msg(N_(
+                                  "Sign-in failed. After several failed attempts the account "
+                                  "is locked for a few minutes."))))
             inbox.cookies.set(response, inbox.cookies.login, token, 600)
             return response
         token, _csrf = accounts.open_session(db, account, now)
@@ -186,11 +218,14 @@ def change_password(page: Page) -> Response:
     current, new = page.value("current"), page.value("new")
     if accounts.authenticate(page.db, page.inbox.desk.settings, account.username, current,
                              page.now) is None:
-        return page.render("password.html", 400, error="Das bisherige Passwort stimmt nicht.")
+        return page.render("password.html", 400,
+                           error=page.t(N_("The current password is not right.")))
     try:
         account.password_hash = accounts.hash_password(new)
-    except accounts.AccountError as exc:
-        return page.render("password.html", 400, error=str(exc))
+    except accounts.AccountError:
+        return page.render("password.html", 400, error=page.t(
+            N_("The new password needs at least {count} characters."),
+            count=str(accounts.MIN_PASSWORD)))
     account.must_change_password = False
     page.db.add(account)
     accounts.end_other_sessions(page.db, account,

@@ -1,5 +1,6 @@
-"""Template helpers: German dates in Berlin time, language names, field labels, pathway tags
-with a short explanation for the counsellor."""
+"""Template helpers: dates in Berlin time and language names in the counsellor's language,
+German field labels (the pre-screening is German), and the inbox's own words as msgids
+(`N_`) that the Babel catalogs translate."""
 
 from __future__ import annotations
 
@@ -7,52 +8,56 @@ from datetime import datetime
 from typing import Any
 
 from babel import Locale
-from jinja2 import Environment
+from babel.dates import format_datetime
+from jinja2 import Environment, pass_context
+from jinja2.runtime import Context
 
 from bot.engine.intake import FIELDS
+from bot.engine.io import N_
 from bot.handoff.desk import Desk
 
-PATHWAYS_DE = {
-    "25a": "§ 25a AufenthG – Aufenthalt für gut integrierte Jugendliche und junge Volljährige",
-    "25b": "§ 25b AufenthG – Aufenthalt bei nachhaltiger Integration (langjährig Geduldete)",
-    "60d": "§ 60d AufenthG – Beschäftigungsduldung",
-    "60c": "§ 60c AufenthG – Ausbildungsduldung",
-    "16g": "§ 16g AufenthG – Aufenthaltserlaubnis zur Berufsausbildung für Geduldete",
-    "19d": "§ 19d AufenthG – Aufenthalt für qualifizierte Geduldete zur Beschäftigung",
-    "spurwechsel": "§ 10 Abs. 3 S. 5 AufenthG – Spurwechsel aus dem laufenden Asylverfahren",
-    "25_5": "§ 25 Abs. 5 AufenthG – Ausreise aus rechtlichen oder tatsächlichen Gründen "
-            "unmöglich",
-    "104c_followup": "§ 104c AufenthG (Chancen-Aufenthalt) – Übergang in § 25a/§ 25b "
-                     "frühzeitig beantragen",
-    "23a": "§ 23a AufenthG – Härtefallkommission (nur wenn nichts anderes passt)",
-    "identity_first": "Hinweis: Identitätsklärung / Passbeschaffung zuerst besprechen",
-    "conviction_discuss": "Hinweis: eine Verurteilung muss besprochen werden",
+PATHWAYS = {
+    "25a": N_("§ 25a AufenthG – residence for well-integrated young people"),
+    "25b": N_("§ 25b AufenthG – residence for lasting integration (long-term tolerated)"),
+    "60d": N_("§ 60d AufenthG – Duldung for employment (Beschäftigungsduldung)"),
+    "60c": N_("§ 60c AufenthG – Duldung for vocational training (Ausbildungsduldung)"),
+    "16g": N_("§ 16g AufenthG – residence permit for vocational training for tolerated people"),
+    "19d": N_("§ 19d AufenthG – residence for qualified tolerated people to work"),
+    "spurwechsel": N_("§ 10 Abs. 3 S. 5 AufenthG – switching from a pending asylum procedure"),
+    "25_5": N_("§ 25 Abs. 5 AufenthG – departure impossible for legal or factual reasons"),
+    "104c_followup": N_("§ 104c AufenthG (Chancen-Aufenthalt) – apply early for § 25a/§ 25b"),
+    "23a": N_("§ 23a AufenthG – hardship commission (only if nothing else fits)"),
+    "identity_first": N_("Note: discuss clarifying identity / getting a passport first"),
+    "conviction_discuss": N_("Note: a conviction needs to be discussed"),
 }
-STATUS_DE = {"new": "neu", "claimed": "übernommen", "waiting": "wartet auf Person",
-             "booked": "Termin gebucht", "closed": "geschlossen"}
-PRIORITY_DE = {"urgent": "dringend", "high": "hoch", "normal": "normal"}
-KIND_DE = {"in_person": "vor Ort", "phone": "Telefon", "video": "Video"}
-REASON_DE = {"prescreen": "Fragebogen", "urgent": "dringend", "talk": "Gesprächswunsch"}
-CLOSE_DE = {"advised": "beraten", "referred": "weitervermittelt",
-            "no_response": "keine Rückmeldung", "withdrawn": "zurückgezogen",
-            "duplicate": "doppelt", "other": "anderes"}
-BOOKING_DE = {"booked": "gebucht", "cancelled": "abgesagt", "attended": "wahrgenommen",
-              "no_show": "nicht erschienen"}
+STATUS = {"new": N_("new"), "claimed": N_("taken on"), "waiting": N_("waiting for the person"),
+          "booked": N_("appointment booked"), "closed": N_("closed")}
+PRIORITY = {"urgent": N_("urgent"), "high": N_("high"), "normal": N_("normal")}
+KIND = {"in_person": N_("in person"), "phone": N_("by phone"), "video": N_("by video call")}
+REASON = {"prescreen": N_("questionnaire"), "urgent": N_("urgent help"),
+          "talk": N_("wants to talk to a person")}
+CLOSE = {"advised": N_("advised"), "referred": N_("referred"),
+         "no_response": N_("no response"), "withdrawn": N_("withdrawn"),
+         "duplicate": N_("duplicate"), "other": N_("other")}
+BOOKING = {"booked": N_("booked"), "cancelled": N_("cancelled"), "attended": N_("attended"),
+           "no_show": N_("did not come")}
 
 
 def install(jinja: Environment, desk: Desk) -> None:
-    german = Locale.parse("de")
-
-    def when(moment: datetime | None) -> str:
+    @pass_context
+    def when(context: Context, moment: datetime | None) -> str:
         if moment is None:
             return ""
-        return moment.astimezone(desk.zone).strftime("%d.%m.%Y %H:%M")
+        return str(format_datetime(moment, "short", tzinfo=desk.zone,
+                                   locale=Locale.parse(context.get("lang", "de"))))
 
-    def language(code: str) -> str:
-        return str(german.languages.get(code, code))
+    @pass_context
+    def language(context: Context, code: str) -> str:
+        return str(Locale.parse(context.get("lang", "de")).languages.get(code, code))
 
-    def languages(codes: str) -> str:
-        return ", ".join(language(c) for c in codes.split(",") if c)
+    @pass_context
+    def languages(context: Context, codes: str) -> str:
+        return ", ".join(language(context, c) for c in codes.split(",") if c)
 
     def label(key: str) -> str:
         spec = FIELDS.get(key)
@@ -69,6 +74,5 @@ def install(jinja: Environment, desk: Desk) -> None:
 
     jinja.filters.update(when=when, language=language, languages=languages, label=label,
                          answer=answer)
-    jinja.globals.update(PATHWAYS_DE=PATHWAYS_DE, STATUS_DE=STATUS_DE, KIND_DE=KIND_DE,
-                         PRIORITY_DE=PRIORITY_DE,
-                         REASON_DE=REASON_DE, CLOSE_DE=CLOSE_DE, BOOKING_DE=BOOKING_DE)
+    jinja.globals.update(PATHWAYS=PATHWAYS, STATUS=STATUS, KIND=KIND, PRIORITY=PRIORITY,
+                         REASON=REASON, CLOSE=CLOSE, BOOKING=BOOKING)

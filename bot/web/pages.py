@@ -9,12 +9,12 @@ from starlette.datastructures import UploadFile
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from bot.engine.io import Msg
+from bot.engine.io import N_, Msg
 from bot.engine.languages import SUPPORTED
 from bot.handoff import booking, cases, ics, slots
 from bot.handoff.texts import CANNED
 from bot.store.models import AuditEntry, Booking, Case, Counsellor, Office, Slot
-from bot.web.app import Page, forbidden, guarded
+from bot.web.app import Page, guarded
 
 PAGE_SIZE = 200
 
@@ -45,7 +45,7 @@ def _case(page: Page) -> Case | None:
 def case_page(page: Page) -> Response:
     case = _case(page)
     if case is None:
-        return forbidden(page.inbox)
+        return page.forbidden()
     desk = page.inbox.desk
     cases.audit(page.db, page.me.account.username, "case.view", case.id)
     data = cases.payload(desk, case)
@@ -61,7 +61,7 @@ def case_page(page: Page) -> Response:
               if s not in suitable and cases.may_manage(mine, s.office_id)][:10]
     offices = {o.id: o for o in page.db.exec(select(Office))}
     holder = page.db.get(Counsellor, case.counsellor_id) if case.counsellor_id else None
-    canned = {key: desk.catalogs.translate("de", Msg(msgid)) for key, msgid in CANNED.items()}
+    canned = {key: page.t(msgid) for key, msgid in CANNED.items()}
     return page.render("case.html", case=case, data=data, bookings=held, suitable=suitable,
                        others=others, offices=offices, holder=holder,
                        lines=cases.conversation(page.db, desk, case),
@@ -76,7 +76,7 @@ def _back(case: Case, anchor: str = "") -> Response:
 def claim(page: Page) -> Response:
     case = _case(page)
     if case is None:
-        return forbidden(page.inbox)
+        return page.forbidden()
     cases.claim(page.db, page.inbox.desk, case, page.me.account, page.now)
     cases.audit(page.db, page.me.account.username, "case.claim", case.id)
     return _back(case)
@@ -85,7 +85,7 @@ def claim(page: Page) -> Response:
 def reply(page: Page) -> Response:
     case = _case(page)
     if case is None:
-        return forbidden(page.inbox)
+        return page.forbidden()
     desk = page.inbox.desk
     canned = page.value("canned")
     body = page.value("body")[:3500]
@@ -100,7 +100,7 @@ def reply(page: Page) -> Response:
 def note(page: Page) -> Response:
     case = _case(page)
     if case is None:
-        return forbidden(page.inbox)
+        return page.forbidden()
     body = page.value("body")[:3500]
     if body:
         cases.note(page.db, page.inbox.desk, case, page.me.account, body, page.now)
@@ -111,7 +111,7 @@ def note(page: Page) -> Response:
 def close(page: Page) -> Response:
     case = _case(page)
     if case is None:
-        return forbidden(page.inbox)
+        return page.forbidden()
     reason = page.value("reason")
     if reason not in cases.CLOSE_REASONS:
         return _back(case)
@@ -123,19 +123,20 @@ def close(page: Page) -> Response:
 def book(page: Page) -> Response:
     case = _case(page)
     if case is None:
-        return forbidden(page.inbox)
+        return page.forbidden()
     desk = page.inbox.desk
     slot_id = int(page.value("slot_id")) if page.value("slot_id").isdigit() else -1
     chosen = page.db.get(Slot, slot_id)
     if chosen is not None and not cases.may_manage(page.me.account, chosen.office_id):
-        return forbidden(page.inbox)
+        return page.forbidden()
     try:
         made = booking.book(page.db, desk, case, slot_id, page.now)
     except booking.BookingError as exc:
-        problem = {"SlotTaken": "Dieser Termin ist schon vergeben.",
-                   "SlotGone": "Dieser Termin ist nicht mehr buchbar.",
-                   "TooMany": "Die Person hat schon einen offenen Termin."}
-        return page.render("error.html", 409, message=problem.get(type(exc).__name__, "?"),
+        problem = {"SlotTaken": N_("This time is already taken."),
+                   "SlotGone": N_("This time can no longer be booked."),
+                   "TooMany": N_("The person already has an open appointment.")}
+        return page.render("error.html", 409,
+                           message=page.t(problem.get(type(exc).__name__, problem["SlotGone"])),
                            back=f"/inbox/cases/{case.id}")
     slot = page.db.get(Slot, made.slot_id)
     assert slot is not None
@@ -149,7 +150,7 @@ def booking_action(page: Page) -> Response:
     held = page.db.get(Booking, int(raw)) if str(raw).isdigit() else None
     case = page.db.get(Case, held.case_id) if held else None
     if held is None or case is None or not cases.can_see(page.me.account, case):
-        return forbidden(page.inbox)
+        return page.forbidden()
     action = page.value("action")
     if action == "cancel" and held.status == "booked":
         booking.cancel(page.db, page.inbox.desk, held, page.now, by="counsellor")
@@ -158,7 +159,8 @@ def booking_action(page: Page) -> Response:
             booking.mark(page.db, held, action, page.now)
         except booking.BookingError:
             return page.render("error.html", 409, back=f"/inbox/cases/{case.id}",
-                               message="Erst nach Beginn des Termins zu vermerken.")
+                               message=page.t(N_("This can only be noted once the "
+                                                 "appointment has begun.")))
     cases.audit(page.db, page.me.account.username, f"booking.{action}"[:32], case.id)
     return _back(case, "#booking")
 
@@ -185,7 +187,7 @@ def slot_add(page: Page) -> Response:
     desk = page.inbox.desk
     if not page.value("office_id").isdigit() or \
             not cases.may_manage(page.me.account, int(page.value("office_id"))):
-        return forbidden(page.inbox)
+        return page.forbidden()
     try:
         start = datetime.fromisoformat(f"{page.value('date')}T{page.value('time')}")
         count = max(1, min(int(page.value("count") or "1"), 20))
@@ -200,7 +202,7 @@ def slot_add(page: Page) -> Response:
                            counsellor_id=page.me.account.id)
     except (ValueError, slots.SlotError) as exc:
         page.db.rollback()
-        return slot_page(page, f"Termin nicht angelegt: {exc}", 400)
+        return slot_page(page, page.t(N_("Nothing was added: {reason}"), reason=str(exc)), 400)
     cases.audit(page.db, page.me.account.username, "slot.add")
     return RedirectResponse("/inbox/slots", status_code=303)
 
@@ -209,7 +211,7 @@ def slot_cancel(page: Page) -> Response:
     raw = page.request.path_params["slot_id"]
     slot = page.db.get(Slot, int(raw)) if str(raw).isdigit() else None
     if slot is None or not cases.may_manage(page.me.account, slot.office_id):
-        return forbidden(page.inbox)
+        return page.forbidden()
     held = page.db.exec(select(Booking).where(Booking.slot_id == slot.id,
                                               Booking.status == "booked")).first()
     if held is not None:
@@ -223,10 +225,10 @@ def slot_cancel(page: Page) -> Response:
 def slot_import(page: Page) -> Response:
     if not page.value("office_id").isdigit() or \
             not cases.may_manage(page.me.account, int(page.value("office_id"))):
-        return forbidden(page.inbox)
+        return page.forbidden()
     upload = page.form.get("file") if page.form else None
     if not isinstance(upload, UploadFile):
-        return slot_page(page, "Bitte eine ICS-Datei wählen.", 400)
+        return slot_page(page, page.t(N_("Please choose an ICS file.")), 400)
     data = upload.file.read(2_000_000)
     try:
         added, known = slots.import_ics(
@@ -236,9 +238,11 @@ def slot_import(page: Page) -> Response:
             interpreter=page.value("interpreter") == "yes")
     except (ValueError, ics.IcsError, slots.SlotError) as exc:
         page.db.rollback()
-        return slot_page(page, f"Import abgebrochen, nichts angelegt: {exc}", 400)
+        return slot_page(page, page.t(N_("Import stopped, nothing was added: {reason}"),
+                                      reason=str(exc)), 400)
     cases.audit(page.db, page.me.account.username, "slot.import")
-    return slot_page(page, f"{added} Termine importiert, {known} waren schon da.")
+    return slot_page(page, page.t(N_("{added} times imported, {known} were there already."),
+                                  added=str(added), known=str(known)))
 
 
 def audit_page(page: Page) -> Response:

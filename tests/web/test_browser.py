@@ -57,7 +57,8 @@ def _end_to_end(api: FakeBotApi, tmp_path: Path, browser: Browser) -> None:
         assert "DRINGEND" in notice.text and "Arabisch" in notice.text
         assert "Amal" not in notice.text  # no personal data in the group
 
-        page = browser.new_page(viewport={"width": 390, "height": 844})  # a phone
+        page = browser.new_page(viewport={"width": 390, "height": 844},  # a phone
+                                locale="de-DE")
         page.goto(f"{bot.inbox_url}/inbox/login")
         page.fill("input[name=username]", "berater")
         page.fill("input[name=password]", PASSWORD)
