@@ -7,11 +7,13 @@ import logging
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
 
 from bot import catalog_check, cli_desk
+from bot.cli_common import JsonOpt
+from bot.cli_common import fail as _fail
 from bot.config import Settings
 from bot.engine import load_flows
 from bot.engine.intake import check_value
@@ -41,7 +43,6 @@ app.command("healthcheck")(cli_desk.healthcheck)
 
 FlowsOpt = Annotated[Path | None, typer.Option("--flows", help="flow folder (default flows/)")]
 LocalesOpt = Annotated[Path | None, typer.Option("--locales", help="locales folder")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="machine-readable output")]
 
 
 def _settings() -> Settings:
@@ -49,11 +50,6 @@ def _settings() -> Settings:
         return Settings()
     except ValueError as exc:
         _fail(f"settings: {exc}")
-
-
-def _fail(message: str, code: int = 1) -> NoReturn:
-    typer.echo(message, err=True)
-    raise typer.Exit(code)
 
 
 def _dirs(flows: Path | None, locales: Path | None) -> tuple[Path, Path]:

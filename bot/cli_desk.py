@@ -8,11 +8,13 @@ import json
 import sys
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
 from sqlmodel import Session, col, select
 
+from bot.cli_common import JsonOpt
+from bot.cli_common import fail as _fail
 from bot.config import Settings
 from bot.conversation import Lotse, build
 from bot.handoff import accounts, booking, cases, ics, slots
@@ -23,14 +25,6 @@ users_app = typer.Typer(help="Counsellor accounts for the inbox.", no_args_is_he
 offices_app = typer.Typer(help="Counselling offices.", no_args_is_help=True)
 slots_app = typer.Typer(help="Appointment slots.", no_args_is_help=True)
 cases_app = typer.Typer(help="Cases (admins).", no_args_is_help=True)
-JsonOpt = Annotated[bool, typer.Option("--json", help="machine-readable output")]
-
-
-def _fail(message: str, code: int = 1) -> NoReturn:
-    typer.echo(message, err=True)
-    raise typer.Exit(code)
-
-
 def _lotse() -> Lotse:
     try:
         return build(Settings())

@@ -41,6 +41,12 @@ class _Server(uvicorn.Server):
         yield
 
 
+def _inbox_server(lotse: Lotse, settings: Settings, log_level: str) -> _Server:
+    return _Server(uvicorn.Config(create_app(lotse.desk), host=settings.http_host,
+                                  port=settings.http_port, log_level=log_level,
+                                  lifespan="off", access_log=False))
+
+
 def make_outbox(lotse: Lotse, settings: Settings, bot: Bot | None,
                 client: httpx.AsyncClient) -> outbox.Outbox:
     box = outbox.Outbox(lotse.engine, lotse.vault, lotse.desk.clock,
@@ -98,9 +104,7 @@ async def run_bot(lotse: Lotse, catalogs: Catalogs, settings: Settings) -> None:
     """The bot on Telegram with the inbox, the outbox and the jobs, until SIGINT/SIGTERM."""
     channel = TelegramChannel(lotse, catalogs, settings, lotse.pseudonym_key)
     app = channel.application()
-    server = _Server(uvicorn.Config(create_app(lotse.desk), host=settings.http_host,
-                                    port=settings.http_port, log_level="warning",
-                                    lifespan="off", access_log=False))
+    server = _inbox_server(lotse, settings, "warning")
     async with httpx.AsyncClient(timeout=10.0) as client, app:
         box = make_outbox(lotse, settings, app.bot, client)
         await channel.register_commands(app)
@@ -153,9 +157,7 @@ class Background:
 
     def __init__(self, lotse: Lotse, settings: Settings, person: outbox.Sender) -> None:
         self.lotse, self.settings, self.person = lotse, settings, person
-        self.server = _Server(uvicorn.Config(create_app(lotse.desk), host=settings.http_host,
-                                             port=settings.http_port, log_level="critical",
-                                             lifespan="off", access_log=False))
+        self.server = _inbox_server(lotse, settings, "critical")
         self.loop: asyncio.AbstractEventLoop | None = None
         self.thread = threading.Thread(target=self._run, name="lotse-inbox", daemon=True)
         self.tasks: list[Any] = []

@@ -267,14 +267,15 @@ def summary_de(answers: Answers, outcome: Outcome, extra: Iterable[str] = ()) ->
     lines.extend(extra)
     for key, spec in FIELDS.items():
         if key in answers and key != "consent":
-            lines.append(f"{spec.label_de}: {_value_de(answers[key])}")
+            lines.append(f"{spec.label_de}: {value_de(answers[key])}")
     return "\n".join(lines)
 
 
 _PRIORITY_DE = {"urgent": "DRINGEND", "high": "hoch", "normal": "normal"}
 
 
-def _value_de(raw: Any) -> str:
+def value_de(raw: Any) -> str:
+    """An answer as the counsellors read it (summary and inbox alike)."""
     if raw is None:
         return "keine Angabe"
     if raw is True:

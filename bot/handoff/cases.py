@@ -100,8 +100,8 @@ def open_case(db: Session, desk: Desk, session_id: int, handoff: Handoff,
 
 
 def _what_next(db: Session, desk: Desk, case: Case, now: datetime) -> list[str]:
-    notes = [desk.expectation(db, case.language, now)]
     opening = desk.next_opening(db, now)
+    notes = [desk.expect(case.language, opening, now)]
     if case.urgent and (opening is None or opening > now):
         notes.append(desk.writer(case.language).t(
             EMERGENCY, contacts=desk.settings.emergency_contacts))
@@ -202,8 +202,12 @@ class Line:
     at: datetime
 
 
+def _names(db: Session) -> dict[int | None, str]:
+    return {c.id: c.display_name or c.username for c in db.exec(select(Counsellor))}
+
+
 def conversation(db: Session, desk: Desk, case: Case) -> list[Line]:
-    names = {c.id: c.display_name or c.username for c in db.exec(select(Counsellor))}
+    names = _names(db)
     messages = db.exec(select(CaseMessage).where(CaseMessage.case_id == case.id)
                        .order_by(col(CaseMessage.id))).all()
     return [Line(m.sender, names.get(m.counsellor_id, "") if m.counsellor_id else "",
@@ -211,7 +215,7 @@ def conversation(db: Session, desk: Desk, case: Case) -> list[Line]:
 
 
 def notes(db: Session, desk: Desk, case: Case) -> list[Line]:
-    names = {c.id: c.display_name or c.username for c in db.exec(select(Counsellor))}
+    names = _names(db)
     rows = db.exec(select(CaseNote).where(CaseNote.case_id == case.id)
                    .order_by(col(CaseNote.id))).all()
     return [Line("note", names.get(n.counsellor_id, "") if n.counsellor_id else "",

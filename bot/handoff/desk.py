@@ -65,8 +65,10 @@ class Desk:
 
     def expectation(self, db: Session, language: str, now: datetime) -> str:
         """When the person can expect an answer, in their language."""
+        return self.expect(language, self.next_opening(db, now), now)
+
+    def expect(self, language: str, opening: datetime | None, now: datetime) -> str:
         writer = self.writer(language)
-        opening = self.next_opening(db, now)
         if opening is None:
             return writer.t(EXPECT_UNKNOWN)
         if opening <= now:

@@ -5,7 +5,6 @@ German field labels (the pre-screening is German), and the inbox's own words as 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from babel import Locale
 from babel.dates import format_datetime
@@ -14,7 +13,9 @@ from jinja2.runtime import Context
 
 from bot.engine.intake import FIELDS
 from bot.engine.io import N_
+from bot.engine.rules import value_de
 from bot.handoff.desk import Desk
+from bot.handoff.texts import KIND
 
 PATHWAYS = {
     "25a": N_("§ 25a AufenthG – residence for well-integrated young people"),
@@ -33,7 +34,6 @@ PATHWAYS = {
 STATUS = {"new": N_("new"), "claimed": N_("taken on"), "waiting": N_("waiting for the person"),
           "booked": N_("appointment booked"), "closed": N_("closed")}
 PRIORITY = {"urgent": N_("urgent"), "high": N_("high"), "normal": N_("normal")}
-KIND = {"in_person": N_("in person"), "phone": N_("by phone"), "video": N_("by video call")}
 REASON = {"prescreen": N_("questionnaire"), "urgent": N_("urgent help"),
           "talk": N_("wants to talk to a person")}
 CLOSE = {"advised": N_("advised"), "referred": N_("referred"),
@@ -63,16 +63,7 @@ def install(jinja: Environment, desk: Desk) -> None:
         spec = FIELDS.get(key)
         return spec.label_de if spec else key
 
-    def answer(value: Any) -> str:
-        if value is True:
-            return "ja"
-        if value is False:
-            return "nein"
-        if value is None:
-            return "(übersprungen)"
-        return str(value)
-
     jinja.filters.update(when=when, language=language, languages=languages, label=label,
-                         answer=answer)
+                         answer=value_de)
     jinja.globals.update(PATHWAYS=PATHWAYS, STATUS=STATUS, KIND=KIND, PRIORITY=PRIORITY,
                          REASON=REASON, CLOSE=CLOSE, BOOKING=BOOKING)

@@ -55,10 +55,10 @@ def case_page(page: Page) -> Response:
                         .where(Booking.case_id == case.id)
                         .order_by(col(Slot.starts_at))).all()
     mine = page.me.account
-    suitable = [s for s in booking.free_slots(page.db, desk, case.language, page.now)
-                if cases.may_manage(mine, s.office_id)][:10]
-    others = [s for s in booking.free_slots(page.db, desk, None, page.now, limit=60)
-              if s not in suitable and cases.may_manage(mine, s.office_id)][:10]
+    free = [s for s in booking.free_slots(page.db, desk, None, page.now)
+            if cases.may_manage(mine, s.office_id)]
+    suitable = [s for s in free if case.language in booking.languages_of(s)][:10]
+    others = [s for s in free if s not in suitable][:10]
     offices = {o.id: o for o in page.db.exec(select(Office))}
     holder = page.db.get(Counsellor, case.counsellor_id) if case.counsellor_id else None
     canned = {key: page.t(msgid) for key, msgid in CANNED.items()}
